@@ -1,0 +1,19 @@
+//! The cks-console UI, its server functions and the domain model shared by server and browser.
+
+pub mod auth;
+pub mod error;
+pub mod home;
+pub mod model;
+pub mod shell;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use shell::{shell, App};
+
+/// Entry point of the wasm bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

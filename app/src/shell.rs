@@ -1,0 +1,147 @@
+//! The HTML document, the router and the frame around every page: header, navigation, footer.
+
+use crate::auth::{get_session_info, LoginPage, Logout, UsersPage};
+use crate::error::AppError;
+use crate::home::HomePage;
+use crate::model::{SessionInfo, VERSION};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    hooks::use_location,
+    StaticSegment,
+};
+
+/// The stylesheet's URL, which carries a content hash in builds with hashed files.
+/// The server provides it; without it the unhashed name is used.
+#[derive(Clone, Debug)]
+pub struct StylesheetHref(pub String);
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::security::provide_csp_nonce();
+    let css = use_context::<StylesheetHref>()
+        .map(|h| h.0)
+        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href=css />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="cks-console" />
+        <Router>
+            <Frame />
+        </Router>
+    }
+}
+
+/// The session as every page sees it; refetched on each navigation so sign-in and sign-out show at once.
+pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
+
+#[component]
+fn Frame() -> impl IntoView {
+    let location = use_location();
+    let session: SessionResource =
+        Resource::new(move || location.pathname.get(), |_| get_session_info());
+    provide_context(session);
+    // Tests and people can tell a hydrated page from a server-rendered one.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <header class="topbar">
+            <a href="/" class="brand">
+                "cks-console"
+            </a>
+            <nav aria-label="Main">
+                <A href="/">"Overview"</A>
+                <A href="/users">"Users"</A>
+            </nav>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(info) => view! { <SessionBar info /> }.into_any(),
+                        Err(e) => view! { <span class="error">{e.to_string()}</span> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </header>
+        <main>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=StaticSegment("") view=HomePage />
+                <Route path=StaticSegment("login") view=LoginPage />
+                <Route path=StaticSegment("users") view=UsersPage />
+            </Routes>
+        </main>
+        <footer class="footer">
+            <span>{format!("cks-console {VERSION}")}</span>
+        </footer>
+    }
+}
+
+#[component]
+fn SessionBar(info: SessionInfo) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let backend_class = if info.backend.is_simulator() {
+        "backend sim"
+    } else {
+        "backend aws"
+    };
+    view! {
+        <div class="session">
+            <span class=backend_class data-testid="backend">
+                {info.backend.label()}
+            </span>
+            {info
+                .user
+                .map(|u| {
+                    view! {
+                        <span class="user" data-testid="user">
+                            {u.username}
+                            " ("
+                            {u.role.as_str()}
+                            ")"
+                        </span>
+                        <ActionForm action=logout>
+                            <button type="submit" class="link">
+                                "Sign out"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+        </div>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>"Not found"</h1>
+        <p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p>
+    }
+}

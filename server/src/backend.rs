@@ -1,0 +1,89 @@
+//! The KMS the console manages: the embedded kms-sim (default) or AWS.
+
+use crate::config::{Backend as BackendKind, Config, TargetSpec};
+use crate::StartError;
+use app::model::{AwsTarget, BackendInfo};
+use std::path::Path;
+use std::time::Duration;
+
+pub struct Backend {
+    pub info: BackendInfo,
+    /// Kept alive for as long as the console runs.
+    pub simulator: Option<kms_sim::Running>,
+}
+
+pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, StartError> {
+    match config.backend {
+        BackendKind::Sim => {
+            let sim_config = kms_sim::SimConfig {
+                data_dir: data_dir.map(|d| d.join("kms-sim")),
+                ..kms_sim::SimConfig::default()
+            };
+            let running = kms_sim::start(sim_config)
+                .await
+                .map_err(|e| StartError::Backend(e.to_string()))?;
+            Ok(Backend {
+                info: BackendInfo::Simulator {
+                    endpoint: running.kms_url(),
+                },
+                simulator: Some(running),
+            })
+        }
+        BackendKind::Aws => {
+            let specs: Vec<Option<&TargetSpec>> = if config.targets.is_empty() {
+                vec![None]
+            } else {
+                config.targets.iter().map(Some).collect()
+            };
+            let mut targets = Vec::new();
+            for spec in specs {
+                targets.push(describe_target(spec).await);
+            }
+            Ok(Backend {
+                info: BackendInfo::Aws { targets },
+                simulator: None,
+            })
+        }
+    }
+}
+
+/// Loads the standard AWS configuration for one target and asks STS whose account it is.
+async fn describe_target(spec: Option<&TargetSpec>) -> AwsTarget {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(spec) = spec {
+        loader = loader
+            .profile_name(&spec.profile)
+            .region(aws_config::Region::new(spec.region.clone()));
+    }
+    let sdk = loader.load().await;
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "no region".to_string());
+    let profile = spec
+        .map(|s| s.profile.clone())
+        .unwrap_or_else(|| std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into()));
+    let sts = aws_sdk_sts::Client::new(&sdk);
+    let (account, problem) = match tokio::time::timeout(
+        Duration::from_secs(5),
+        sts.get_caller_identity().send(),
+    )
+    .await
+    {
+        Ok(Ok(out)) => (out.account().map(str::to_string), None),
+        Ok(Err(e)) => (
+            None,
+            Some(aws_sdk_sts::error::DisplayErrorContext(e).to_string()),
+        ),
+        Err(_) => (None, Some("STS did not answer within 5 s".to_string())),
+    };
+    if let Some(p) = &problem {
+        tracing::warn!(profile, region, problem = %p, "could not read the caller identity");
+    }
+    AwsTarget {
+        profile,
+        region,
+        account,
+        problem,
+    }
+}

@@ -1,0 +1,175 @@
+//! Command-line flags; each one also reads a `CKS_` environment variable.
+
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "cks-console",
+    version,
+    about = "A web console for AWS KMS custom key stores (CloudHSM and external key stores).",
+    after_help = "On first start with no users, the user `admin` (operator) is created. Its password is \
+                  taken from CKS_ADMIN_PASSWORD, or generated and printed once."
+)]
+pub struct Config {
+    /// Address to listen on. Falls back to LEPTOS_SITE_ADDR, then 127.0.0.1:3000.
+    #[arg(long, env = "CKS_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Directory for the console's SQLite database and the embedded simulator's state.
+    #[arg(
+        long,
+        env = "CKS_DATA_DIR",
+        default_value = "./data",
+        value_name = "DIR"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Keep all state in memory; nothing is written to the data directory.
+    #[arg(long, env = "CKS_EPHEMERAL")]
+    pub ephemeral: bool,
+
+    /// Which KMS to manage: the embedded simulator or AWS.
+    #[arg(long, env = "CKS_BACKEND", value_enum, default_value_t = Backend::Sim)]
+    pub backend: Backend,
+
+    /// With --backend aws: a PROFILE@REGION to manage; repeat for more (default: the default profile and region).
+    #[arg(long = "target", env = "CKS_TARGETS", value_delimiter = ',', value_parser = parse_target, value_name = "PROFILE@REGION")]
+    pub targets: Vec<TargetSpec>,
+
+    /// Log format on standard error.
+    #[arg(long, env = "CKS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
+    /// Mark the session cookie Secure; set this when the console is served over HTTPS.
+    #[arg(long, env = "CKS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.
+    #[arg(long, env = "CKS_SITE_ROOT", value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// The embedded kms-sim and XKS proxy simulator (no AWS account needed).
+    Sim,
+    /// AWS KMS through the standard AWS configuration (profiles, environment, SSO).
+    Aws,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub profile: String,
+    pub region: String,
+}
+
+fn parse_target(s: &str) -> Result<TargetSpec, String> {
+    let (profile, region) = s
+        .split_once('@')
+        .ok_or_else(|| "expected PROFILE@REGION, for example default@us-east-1".to_string())?;
+    let region_ok = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if profile.is_empty() || !region_ok {
+        return Err("expected PROFILE@REGION, for example default@us-east-1".to_string());
+    }
+    Ok(TargetSpec {
+        profile: profile.to_string(),
+        region: region.to_string(),
+    })
+}
+
+impl Config {
+    pub fn listen_addr(&self) -> Result<SocketAddr, String> {
+        if let Some(addr) = self.listen {
+            return Ok(addr);
+        }
+        match std::env::var("LEPTOS_SITE_ADDR") {
+            Ok(v) => v.parse().map_err(|_| {
+                format!("LEPTOS_SITE_ADDR: '{v}' is not an address like 127.0.0.1:3000")
+            }),
+            Err(_) => Ok(SocketAddr::from(([127, 0, 0, 1], 3000))),
+        }
+    }
+}
+
+/// A bad flag or environment value: one line on standard error and exit code 2.
+/// `--help` and `--version` print as usual.
+pub fn exit_on_bad_arguments(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("cks-console: {}", one_line(&err.to_string()));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .map(|l| l.trim_start_matches("error: "))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("cks-console").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_simulator_on_disk() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.backend, Backend::Sim);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(!c.ephemeral);
+        assert_eq!(c.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn targets_are_profile_at_region() {
+        let c = parse(&[
+            "--backend",
+            "aws",
+            "--target",
+            "prod@eu-west-1",
+            "--target",
+            "dev@us-east-1",
+        ])
+        .unwrap();
+        assert_eq!(c.targets.len(), 2);
+        assert_eq!(c.targets[0].profile, "prod");
+        assert_eq!(c.targets[1].region, "us-east-1");
+        assert!(parse(&["--target", "nope"]).is_err());
+        assert!(parse(&["--target", "p@EU WEST"]).is_err());
+    }
+
+    #[test]
+    fn bad_values_become_one_line() {
+        let err = parse(&["--backend", "azure"]).unwrap_err();
+        let line = one_line(&err.to_string());
+        assert!(!line.contains('\n'));
+        assert!(line.contains("azure"), "{line}");
+        assert!(line.contains("sim"), "{line}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The cks-console server: configuration, storage, sign-in, the KMS backend and the axum router.
+
+pub mod backend;
+pub mod config;
+pub mod db;
+pub mod telemetry;
+pub mod throttle;
+pub mod users;
+pub mod web;
+
+use app::model::Secret;
+use app::ssr::Services;
+use config::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use users::{AdminBootstrap, SqliteUsers};
+
+/// Why the console could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("session store: {0}")]
+    Sessions(String),
+    #[error("{0}")]
+    App(#[from] app::error::AppError),
+    #[error("backend: {0}")]
+    Backend(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A console ready to serve: its router, and what happened while it started.
+pub struct Console {
+    pub router: axum::Router,
+    pub bootstrap: AdminBootstrap,
+    pub backend: backend::Backend,
+}
+
+/// Builds everything but the listener, so tests can drive the same router with `oneshot`.
+pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Console, StartError> {
+    let data_dir = if config.ephemeral {
+        None
+    } else {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        Some(config.data_dir.as_path())
+    };
+    let pool = db::open(data_dir).await?;
+    let users = Arc::new(
+        SqliteUsers::new(pool.clone(), Arc::new(throttle::SignInThrottle::default())).await?,
+    );
+    let bootstrap = users.bootstrap_admin(admin_password).await?;
+    let backend = backend::start(config, data_dir).await?;
+    let services = Services {
+        users,
+        backend: backend.info.clone(),
+    };
+    let router = web::router(web::RouterParts {
+        config,
+        pool,
+        services,
+    })
+    .await?;
+    Ok(Console {
+        router,
+        bootstrap,
+        backend,
+    })
+}
+
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let addr = config.listen_addr().map_err(StartError::Config)?;
+    let admin_password = std::env::var("CKS_ADMIN_PASSWORD").ok().map(Secret::new);
+    let console = build(&config, admin_password).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr, source })?;
+    // The terminal, not the log: this is the one place the first password is ever shown.
+    println!(
+        "cks-console {} listening on http://{addr}",
+        app::model::VERSION
+    );
+    println!("backend: {}", console.backend.info.label());
+    match &console.bootstrap {
+        AdminBootstrap::CreatedWithGeneratedPassword(p) => {
+            println!(
+                "first start: created user 'admin' (operator) with one-time password: {}",
+                p.expose()
+            );
+            println!(
+                "sign in at http://{addr}/login as admin with that password; it is not shown again"
+            );
+        }
+        AdminBootstrap::CreatedWithGivenPassword => {
+            println!("first start: created user 'admin' (operator) with the password from CKS_ADMIN_PASSWORD");
+            println!("sign in at http://{addr}/login as admin");
+        }
+        AdminBootstrap::AlreadyHasUsers => println!("sign in at http://{addr}/login"),
+    }
+    axum::serve(
+        listener,
+        console
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,193 @@
+//! Users in SQLite with argon2 password hashes; implements the app's `UserDirectory` port.
+
+use crate::throttle::{account_key, client_key, SignInThrottle};
+use app::error::AppError;
+use app::model::{Role, Secret, UserInfo};
+use app::ssr::UserDirectory;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub struct SqliteUsers {
+    pool: SqlitePool,
+    throttle: Arc<SignInThrottle>,
+    /// Verified against when the user does not exist, so both cases take the same time.
+    dummy_hash: String,
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    app::ssr::guard::internal(e)
+}
+
+pub async fn hash_password(password: &Secret) -> Result<String, AppError> {
+    let password = password.clone();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)
+}
+
+async fn verify_password(password: &Secret, hash: &str) -> bool {
+    let password = password.clone();
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// What happened on first start, for the terminal.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminBootstrap {
+    AlreadyHasUsers,
+    CreatedWithGivenPassword,
+    CreatedWithGeneratedPassword(Secret),
+}
+
+impl SqliteUsers {
+    pub async fn new(pool: SqlitePool, throttle: Arc<SignInThrottle>) -> Result<Self, AppError> {
+        let dummy_hash = hash_password(&Secret::new("not-a-real-password")).await?;
+        Ok(SqliteUsers {
+            pool,
+            throttle,
+            dummy_hash,
+        })
+    }
+
+    /// Creates `admin` (operator) when there are no users at all.
+    pub async fn bootstrap_admin(&self, given: Option<Secret>) -> Result<AdminBootstrap, AppError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(internal)?;
+        if count > 0 {
+            return Ok(AdminBootstrap::AlreadyHasUsers);
+        }
+        let (password, outcome) = match given {
+            Some(p) => {
+                app::model::validate_new_password(&p)
+                    .map_err(|m| AppError::invalid("CKS_ADMIN_PASSWORD", m))?;
+                (p, AdminBootstrap::CreatedWithGivenPassword)
+            }
+            None => {
+                let p = generate_password();
+                (p.clone(), AdminBootstrap::CreatedWithGeneratedPassword(p))
+            }
+        };
+        self.add("admin", &password, Role::Operator).await?;
+        Ok(outcome)
+    }
+}
+
+fn generate_password() -> Secret {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 18];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Secret::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn row_to_user(username: String, role: String) -> Result<UserInfo, AppError> {
+    let role =
+        Role::parse(&role).ok_or_else(|| internal(format!("unknown role {role:?} in database")))?;
+    Ok(UserInfo { username, role })
+}
+
+#[async_trait::async_trait]
+impl UserDirectory for SqliteUsers {
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &Secret,
+        client: &str,
+    ) -> Result<UserInfo, AppError> {
+        let keys = [account_key(username), client_key(client)];
+        if let Some(wait) = self.throttle.check(&keys, Instant::now()) {
+            return Err(AppError::Throttled {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        let row: Option<(String, String, String)> =
+            sqlx::query_as("SELECT username, password_hash, role FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal)?;
+        let (hash, user) = match row {
+            Some((name, hash, role)) => (hash, Some(row_to_user(name, role)?)),
+            None => (self.dummy_hash.clone(), None),
+        };
+        let ok = verify_password(password, &hash).await;
+        match user {
+            Some(user) if ok => {
+                self.throttle.record_success(&keys[0]);
+                tracing::info!(user = %user.username, client, "signed in");
+                Ok(user)
+            }
+            _ => {
+                self.throttle.record_failure(&keys, Instant::now());
+                tracing::warn!(user = username, client, "failed sign-in");
+                Err(AppError::BadCredentials)
+            }
+        }
+    }
+
+    async fn find(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT username, role FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal)?;
+        row.map(|(n, r)| row_to_user(n, r)).transpose()
+    }
+
+    async fn list(&self) -> Result<Vec<UserInfo>, AppError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT username, role FROM users ORDER BY username")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(internal)?;
+        rows.into_iter().map(|(n, r)| row_to_user(n, r)).collect()
+    }
+
+    async fn add(&self, username: &str, password: &Secret, role: Role) -> Result<(), AppError> {
+        let hash = hash_password(password).await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let result = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(hash)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
+                format!("The user {username} already exists."),
+            )),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}

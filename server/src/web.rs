@@ -1,0 +1,331 @@
+//! The axum router: Leptos pages and server functions, and the layers around them
+//! (sessions, sign-in gate, CSRF check, security and cache headers, compression, body limit).
+
+use crate::config::Config;
+use crate::StartError;
+use app::error::AppError;
+use app::shell::StylesheetHref;
+use app::ssr::guard::SESSION_USER_KEY;
+use app::ssr::Services;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The name cargo-leptos gives the js, wasm and css files (`name` in the workspace metadata).
+pub const OUTPUT_NAME: &str = "cks-console";
+/// Larger request bodies are refused before any handler reads them.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub pool: SqlitePool,
+    pub hashed_assets: bool,
+}
+
+pub struct RouterParts<'a> {
+    pub config: &'a Config,
+    pub pool: SqlitePool,
+    pub services: Services,
+}
+
+/// Where the built site is: --site-root, LEPTOS_SITE_ROOT, or cargo-leptos' target/site.
+fn site_root(config: &Config) -> PathBuf {
+    config
+        .site_root
+        .clone()
+        .or_else(|| std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+/// cargo-leptos writes `hash.txt` next to the server binary when file hashing is on.
+fn read_hashes() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok()
+}
+
+fn stylesheet_href(hashes: Option<&str>) -> String {
+    let hash = hashes.and_then(|h| {
+        h.lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(kind, _)| kind.trim() == "css")
+            .map(|(_, hash)| hash.trim().to_string())
+    });
+    match hash {
+        Some(hash) => format!("/pkg/{OUTPUT_NAME}.{hash}.css"),
+        None => format!("/pkg/{OUTPUT_NAME}.css"),
+    }
+}
+
+pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
+    let hashes = read_hashes();
+    let site_root = site_root(parts.config);
+    let leptos_options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .hash_files(hashes.is_some())
+        .build();
+    let state = AppState {
+        leptos_options,
+        services: parts.services,
+        pool: parts.pool.clone(),
+        hashed_assets: hashes.is_some(),
+    };
+
+    let session_store = SqliteStore::new(parts.pool);
+    session_store
+        .migrate()
+        .await
+        .map_err(|e| StartError::Sessions(e.to_string()))?;
+    spawn_expired_session_cleanup(session_store.clone());
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("cks_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(parts.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(8),
+        ));
+
+    let context = {
+        let services = state.services.clone();
+        let css = StylesheetHref(stylesheet_href(hashes.as_deref()));
+        move || {
+            provide_context(services.clone());
+            provide_context(css.clone());
+        }
+    };
+    let routes = generate_route_list(App);
+    let router = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
+        .route("/healthz", get(healthz))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(reject_cross_origin))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), cache_headers))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let router = with_security_headers(router).with_state(state);
+    Ok(router)
+}
+
+fn spawn_expired_session_cleanup(store: SqliteStore) {
+    use tower_sessions::ExpiredDeletion;
+    tokio::spawn(async move {
+        if let Err(e) = store
+            .continuously_delete_expired(tokio::time::Duration::from_secs(600))
+            .await
+        {
+            tracing::warn!(error = %e, "expired session cleanup stopped");
+        }
+    });
+}
+
+/// Headers on every response. Pages replace the fallback CSP with one carrying their script nonce.
+fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+    let fixed = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    let router = fixed.into_iter().fold(router, |r, (name, value)| {
+        r.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    });
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    ))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    let db_ok = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+        .is_ok();
+    let body = serde_json::json!({
+        "status": if db_ok { "ok" } else { "database unavailable" },
+        "version": app::model::VERSION,
+    });
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Pages need a signed-in user; everyone else is sent to the sign-in page and back afterwards.
+/// Server functions check for themselves (they answer with an error, not a redirect).
+async fn gate_pages(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let user = match session.get::<String>(SESSION_USER_KEY).await {
+        Ok(Some(name)) => state.services.users.find(&name).await.ok().flatten(),
+        _ => None,
+    };
+    match (path.as_str(), user) {
+        ("/login", Some(_)) => Redirect::to("/").into_response(),
+        ("/login", None) | (_, Some(_)) => next.run(req).await,
+        (_, None) => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            let next_param: String =
+                percent_encoding::utf8_percent_encode(&target, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
+            Redirect::to(&format!("/login?next={next_param}")).into_response()
+        }
+    }
+}
+
+/// CSRF: a state-changing call to a server function must come from a page of this site.
+/// Browsers send `Sec-Fetch-Site` (or at least `Origin`) on such requests; clients that send
+/// neither are not browsers and carry no ambient cookies from one.
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = value("origin") {
+        let origin_host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        return match (origin_host, value("host")) {
+            (Some(o), Some(host)) => o.eq_ignore_ascii_case(host),
+            _ => false,
+        };
+    }
+    true
+}
+
+async fn reject_cross_origin(req: Request, next: Next) -> Response {
+    let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if req.uri().path().starts_with("/api/") && !safe_method && !is_same_origin(req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
+        let err = AppError::CrossOrigin;
+        return (err.status(), Json(err)).into_response();
+    }
+    next.run(req).await
+}
+
+/// Hashed assets never change, so browsers may keep them; everything else is per user and fresh.
+async fn cache_headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    if res.headers().contains_key(header::CACHE_CONTROL) {
+        return res;
+    }
+    let value = if path.starts_with("/pkg/") && res.status().is_success() {
+        if state.hashed_assets {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }
+    } else if is_public_asset(Path::new(&path)) {
+        "public, max-age=3600"
+    } else {
+        "no-store"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+fn is_public_asset(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("svg" | "ico" | "png" | "txt")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_by_fetch_metadata_or_origin() {
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(is_same_origin(&headers(&[])));
+    }
+
+    #[test]
+    fn stylesheet_name_follows_the_hash_file() {
+        assert_eq!(stylesheet_href(None), "/pkg/cks-console.css");
+        assert_eq!(
+            stylesheet_href(Some("js: abc\nwasm: def\ncss: 0123\n")),
+            "/pkg/cks-console.0123.css"
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! The binary's flags, as a newcomer meets them.
+
+use std::process::Command;
+
+fn console() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cks-console"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
+}
+
+#[test]
+fn help_documents_every_flag_with_its_environment_variable() {
+    let out = console().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, env) in [
+        ("--listen", "CKS_LISTEN"),
+        ("--data-dir", "CKS_DATA_DIR"),
+        ("--ephemeral", "CKS_EPHEMERAL"),
+        ("--backend", "CKS_BACKEND"),
+        ("--target", "CKS_TARGETS"),
+        ("--log-format", "CKS_LOG_FORMAT"),
+        ("--secure-cookies", "CKS_SECURE_COOKIES"),
+        ("--site-root", "CKS_SITE_ROOT"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+        assert!(help.contains(env), "{env} missing from --help");
+    }
+}
+
+#[test]
+fn a_bad_flag_value_is_one_line_and_exit_code_2() {
+    for args in [
+        vec!["--backend", "azure"],
+        vec!["--listen", "not-an-address"],
+        vec!["--target", "nope"],
+    ] {
+        let out = console().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("cks-console: "), "{err}");
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn a_bad_environment_value_is_refused_the_same_way() {
+    let out = console().env("CKS_LOG_FORMAT", "xml").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("xml"));
+}
+
+#[test]
+fn a_bad_listen_address_from_leptos_site_addr_is_a_clear_error() {
+    let out = console()
+        .args(["--ephemeral"])
+        .env("LEPTOS_SITE_ADDR", "nowhere")
+        .env("CKS_ADMIN_PASSWORD", "long-enough-pw")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("LEPTOS_SITE_ADDR"), "{err}");
+}

@@ -1,0 +1,151 @@
+//! Drives the real console router in-process, the way a browser or a script would.
+#![allow(dead_code)]
+
+use app::model::Secret;
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
+use clap::Parser;
+use server::config::Config;
+use tower::ServiceExt;
+
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub fn config(extra: &[&str]) -> Config {
+    let args = ["cks-console"].iter().chain(extra.iter()).copied();
+    Config::try_parse_from(args).expect("test flags parse")
+}
+
+pub async fn console_with(extra: &[&str]) -> Router {
+    let mut flags = vec!["--ephemeral"];
+    flags.extend_from_slice(extra);
+    server::build(&config(&flags), Some(Secret::new(ADMIN_PASSWORD)))
+        .await
+        .expect("console builds")
+        .router
+}
+
+pub async fn console() -> Router {
+    console_with(&[]).await
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// `name=value` of the session cookie this reply sets.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("cks_session="))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string)
+    }
+}
+
+pub async fn send(router: &Router, req: Request<Body>) -> Reply {
+    let res = router.clone().oneshot(req).await.expect("router answers");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+        .await
+        .expect("body");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path).header(header::HOST, "127.0.0.1:3000");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+/// A server function call as the hydrated page makes it (fetch, JSON reply, same origin).
+pub fn call(
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+    origin: &str,
+) -> Request<Body> {
+    let body = serde_urlencoded(form);
+    let mut b = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
+/// The same call as a plain HTML form post without JavaScript.
+pub fn form_post(
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+    referer: &str,
+) -> Request<Body> {
+    let mut b = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::REFERER, referer)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(serde_urlencoded(form))).unwrap()
+}
+
+fn serde_urlencoded(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                percent_encoding::utf8_percent_encode(k, percent_encoding::NON_ALPHANUMERIC),
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Signs in and returns the session cookie.
+pub async fn sign_in(router: &Router, user: &str, password: &str) -> String {
+    let reply = send(
+        router,
+        call(
+            "/api/login",
+            &[("username", user), ("password", password)],
+            None,
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "sign-in failed: {}",
+        reply.body
+    );
+    reply.session_cookie().expect("a session cookie")
+}
