@@ -10,7 +10,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     hooks::use_location,
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 /// The stylesheet's URL, which carries a content hash in builds with hashed files.
@@ -89,9 +89,11 @@ fn Frame() -> impl IntoView {
         </header>
         <main>
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=StaticSegment("") view=HomePage />
-                <Route path=StaticSegment("login") view=LoginPage />
-                <Route path=StaticSegment("users") view=UsersPage />
+                // Async: the server sends whole pages, so they work without JavaScript and
+                // can answer with the right status code.
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="footer">

@@ -1,0 +1,47 @@
+# cks-console: `make run` starts the console, `make test` runs every test.
+# Both first install what is missing (scripts/setup.sh) and skip what is present.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Build outside the clone, so every fresh clone (and CI) reuses the compiled dependencies.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/cks-console/target
+# The values cargo-leptos compiles with; plain cargo (test, clippy) uses the same, so nothing rebuilds.
+export LEPTOS_OUTPUT_NAME := cks-console
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+export LEPTOS_SITE_ADDR ?= 127.0.0.1:3000
+export LEPTOS_RELOAD_PORT := 3001
+export LEPTOS_LIB_DIR := app
+export LEPTOS_BIN_DIR := server
+export LEPTOS_JS_MINIFY := false
+export LEPTOS_HASH_FILES := true
+export LEPTOS_HASH_FILE_NAME := hash.txt
+
+BIN := $(CARGO_TARGET_DIR)/debug/cks-console
+
+.PHONY: setup build run test check unit end2end
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	cargo leptos build
+
+## Build and start the console at http://127.0.0.1:3000 (flags: `make run ARGS="--ephemeral"`, or CKS_* variables).
+run: build
+	$(BIN) $(ARGS)
+
+## Every test: formatting, lints, unit and integration tests, browser tests.
+test: setup check unit end2end
+
+check:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+unit:
+	cargo test --workspace
+
+end2end: build
+	cd end2end && npm ci --no-audit --no-fund --loglevel=error
+	cd end2end && CKS_BIN=$(BIN) npx playwright test
