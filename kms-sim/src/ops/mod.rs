@@ -1,0 +1,67 @@
+//! One module per operation, as the model's operation table lists them.
+
+pub mod connect;
+pub mod create;
+pub mod delete;
+pub mod describe;
+pub mod disconnect;
+pub mod update;
+
+use crate::model::XksCredential;
+use crate::shapes::CredentialIn;
+use crate::validate::{self, Violations};
+
+/// Checks the members every XKS-carrying request shares, with AWS's member paths.
+pub(crate) fn check_xks_members(
+    v: &mut Violations,
+    endpoint: Option<&str>,
+    path: Option<&str>,
+    vpc_name: Option<&str>,
+    vpc_owner: Option<&str>,
+    credential: Option<&CredentialIn>,
+    connectivity: Option<&str>,
+) {
+    v.check("xksProxyUriEndpoint", &validate::XKS_PROXY_URI_ENDPOINT, endpoint);
+    v.check("xksProxyUriPath", &validate::XKS_PROXY_URI_PATH, path);
+    v.check(
+        "xksProxyVpcEndpointServiceName",
+        &validate::XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME,
+        vpc_name,
+    );
+    v.check("xksProxyVpcEndpointServiceOwner", &validate::ACCOUNT_ID, vpc_owner);
+    v.enum_value(
+        "xksProxyConnectivity",
+        connectivity,
+        &["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"],
+    );
+    if let Some(c) = credential {
+        v.required("xksProxyAuthenticationCredential.accessKeyId", c.access_key_id.is_some());
+        v.required(
+            "xksProxyAuthenticationCredential.rawSecretAccessKey",
+            c.raw_secret_access_key.is_some(),
+        );
+        v.check(
+            "xksProxyAuthenticationCredential.accessKeyId",
+            &validate::XKS_ACCESS_KEY_ID,
+            c.access_key_id.as_deref(),
+        );
+        v.check(
+            "xksProxyAuthenticationCredential.rawSecretAccessKey",
+            &validate::XKS_RAW_SECRET_ACCESS_KEY,
+            c.raw_secret_access_key.as_deref(),
+        );
+    }
+}
+
+/// A credential that passed `check_xks_members`.
+pub(crate) fn credential(c: &CredentialIn) -> XksCredential {
+    XksCredential {
+        access_key_id: c.access_key_id.clone().unwrap_or_default(),
+        raw_secret_access_key: c.raw_secret_access_key.clone().unwrap_or_default(),
+    }
+}
+
+pub(crate) fn check_store_id(v: &mut Violations, id: Option<&str>) {
+    v.required("customKeyStoreId", id.is_some());
+    v.check("customKeyStoreId", &validate::CUSTOM_KEY_STORE_ID, id);
+}

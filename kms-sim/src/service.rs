@@ -1,0 +1,322 @@
+//! The simulated service: state per account and region, the simulated world, persistence,
+//! and the asynchronous CONNECTING / DISCONNECTING transitions.
+
+use crate::error::{ErrorKind, KmsError};
+use crate::model::{Backing, ConnectionErrorCode, ConnectionState, KeyStore, World, XksCredential};
+use crate::persist::Db;
+use crate::probe::{ProbeOutcome, ProbeReason};
+use crate::SimConfig;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// Who is calling: the account of the access key and the region of the signature's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub region: String,
+}
+
+/// Everything kms-sim remembers; persisted whole after every change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub stores: Vec<KeyStore>,
+    pub world: World,
+    /// Signs pagination markers, so a forged one is recognised.
+    pub marker_key: String,
+}
+
+impl State {
+    pub fn new(world: World) -> Self {
+        use rand::RngCore;
+        let mut key = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut key);
+        State {
+            stores: Vec::new(),
+            world,
+            marker_key: hex::encode(key),
+        }
+    }
+
+    pub fn find(&self, caller: &Caller, id: &str) -> Result<&KeyStore, KmsError> {
+        self.stores
+            .iter()
+            .find(|s| s.id == id && s.account == caller.account && s.region == caller.region)
+            .ok_or_else(|| not_found(id))
+    }
+
+    pub fn find_mut(&mut self, caller: &Caller, id: &str) -> Result<&mut KeyStore, KmsError> {
+        self.stores
+            .iter_mut()
+            .find(|s| s.id == id && s.account == caller.account && s.region == caller.region)
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// The stores of one account and region, oldest first.
+    pub fn stores_of<'a>(&'a self, caller: &'a Caller) -> impl Iterator<Item = &'a KeyStore> + 'a {
+        self.stores
+            .iter()
+            .filter(move |s| s.account == caller.account && s.region == caller.region)
+    }
+}
+
+pub fn not_found(id: &str) -> KmsError {
+    KmsError::new(
+        ErrorKind::CustomKeyStoreNotFound,
+        format!("Custom key store {id} does not exist in this account and Region."),
+    )
+}
+
+/// A GetHealthStatus call to an XKS proxy.
+#[derive(Debug, Clone)]
+pub struct ProbeTarget {
+    pub uri_endpoint: String,
+    pub uri_path: String,
+    pub credential: XksCredential,
+    pub region: String,
+    pub reason: ProbeReason,
+}
+
+#[async_trait::async_trait]
+pub trait Prober: Send + Sync + 'static {
+    async fn probe(&self, target: &ProbeTarget) -> ProbeOutcome;
+}
+
+/// The current world, readable without waiting: the TLS certificate resolver and the simulated
+/// network consult it on every connection.
+pub type WorldView = Arc<std::sync::RwLock<World>>;
+
+pub struct Sim {
+    pub config: SimConfig,
+    state: Mutex<State>,
+    db: Option<Db>,
+    prober: Arc<dyn Prober>,
+    world: WorldView,
+}
+
+impl Sim {
+    /// Starts from the saved state (or `initial` when there is none) and finishes any
+    /// transition that was under way when the previous process stopped.
+    pub async fn open(
+        config: SimConfig,
+        db: Option<Db>,
+        initial: State,
+        prober: Arc<dyn Prober>,
+        world: WorldView,
+    ) -> Result<Arc<Sim>, KmsError> {
+        let loaded = match &db {
+            Some(db) => db.load().await.map_err(internal)?,
+            None => None,
+        };
+        let fresh = loaded.is_none();
+        let state = loaded.unwrap_or(initial);
+        publish(&world, &state.world);
+        let sim = Arc::new(Sim {
+            config,
+            state: Mutex::new(state.clone()),
+            db,
+            prober,
+            world,
+        });
+        if fresh {
+            sim.save(&state).await?;
+        }
+        for store in &state.stores {
+            let key = (Caller { account: store.account.clone(), region: store.region.clone() }, store.id.clone());
+            match store.state {
+                ConnectionState::Connecting => sim.schedule_connect(key.0, key.1, store.generation, true),
+                ConnectionState::Disconnecting => sim.schedule_disconnect(key.0, key.1, store.generation, true),
+                _ => {}
+            }
+        }
+        Ok(sim)
+    }
+
+    async fn save(&self, state: &State) -> Result<(), KmsError> {
+        match &self.db {
+            Some(db) => db.save(state).await.map_err(internal),
+            None => Ok(()),
+        }
+    }
+
+    /// A copy of the whole state, for reads.
+    pub async fn snapshot(&self) -> State {
+        self.state.lock().await.clone()
+    }
+
+    /// Applies a change to a copy, persists it, then makes it current: a failed write changes nothing.
+    pub async fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<T, KmsError>) -> Result<T, KmsError> {
+        let mut guard = self.state.lock().await;
+        let mut next = guard.clone();
+        let out = change(&mut next)?;
+        if next != *guard {
+            self.save(&next).await?;
+            if next.world != guard.world {
+                publish(&self.world, &next.world);
+            }
+            *guard = next;
+        }
+        Ok(out)
+    }
+
+    pub async fn probe(&self, target: ProbeTarget) -> ProbeOutcome {
+        self.prober.probe(&target).await
+    }
+
+    /// After the connect duration, decides CONNECTED or FAILED.
+    pub fn schedule_connect(self: &Arc<Self>, caller: Caller, id: String, generation: u64, resumed: bool) {
+        let sim = Arc::clone(self);
+        let delay = if resumed { std::time::Duration::ZERO } else { self.config.connect_duration };
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Err(e) = sim.finish_connect(&caller, &id, generation).await {
+                tracing::error!(store = %id, error = %e.message, "connect did not finish");
+            }
+        });
+    }
+
+    pub fn schedule_disconnect(self: &Arc<Self>, caller: Caller, id: String, generation: u64, resumed: bool) {
+        let sim = Arc::clone(self);
+        let delay = if resumed { std::time::Duration::ZERO } else { self.config.disconnect_duration };
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let result = sim
+                .mutate(|st| {
+                    let store = st.find_mut(&caller, &id)?;
+                    if store.generation == generation && store.state == ConnectionState::Disconnecting {
+                        store.state = ConnectionState::Disconnected;
+                        store.error_code = None;
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(store = %id, error = %e.message, "disconnect did not finish");
+            }
+        });
+    }
+
+    async fn finish_connect(&self, caller: &Caller, id: &str, generation: u64) -> Result<(), KmsError> {
+        let (store, world) = {
+            let st = self.state.lock().await;
+            (st.find(caller, id)?.clone(), st.world.clone())
+        };
+        if store.generation != generation || store.state != ConnectionState::Connecting {
+            return Ok(());
+        }
+        let outcome = match &store.backing {
+            Backing::CloudHsm { cluster_id, key_store_password, .. } => {
+                cloudhsm_connect_outcome(&world, caller, cluster_id, key_store_password)
+            }
+            Backing::External { .. } => self.xks_connect_outcome(&world, &store).await,
+        };
+        self.mutate(|st| {
+            let s = st.find_mut(caller, id)?;
+            if s.generation == generation && s.state == ConnectionState::Connecting {
+                match outcome {
+                    None => {
+                        s.state = ConnectionState::Connected;
+                        s.error_code = None;
+                    }
+                    Some(code) => {
+                        s.state = ConnectionState::Failed;
+                        s.error_code = Some(code);
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn xks_connect_outcome(&self, world: &World, store: &KeyStore) -> Option<ConnectionErrorCode> {
+        let Backing::External { uri_endpoint, uri_path, vpc_endpoint_service_name, credential, .. } = &store.backing
+        else {
+            return None;
+        };
+        if let Some(name) = vpc_endpoint_service_name {
+            match world.vpc_service(&store.region, name) {
+                None => return Some(ConnectionErrorCode::XksVpcEndpointServiceNotFound),
+                Some(s) if s.configuration_problem().is_some() => {
+                    return Some(ConnectionErrorCode::XksVpcEndpointServiceInvalidConfiguration)
+                }
+                Some(_) => {}
+            }
+        }
+        let outcome = self
+            .probe(ProbeTarget {
+                uri_endpoint: uri_endpoint.clone(),
+                uri_path: uri_path.clone(),
+                credential: credential.clone(),
+                region: store.region.clone(),
+                reason: ProbeReason::Connect,
+            })
+            .await;
+        if !outcome.is_healthy() {
+            tracing::info!(store = %store.id, outcome = %outcome.describe(), "connect probe failed");
+        }
+        outcome.connection_error()
+    }
+}
+
+fn publish(view: &WorldView, world: &World) {
+    let mut w = view.write().unwrap_or_else(|p| p.into_inner());
+    *w = world.clone();
+}
+
+/// What connecting a CloudHSM key store runs into, in the order KMS would meet it (reference §2).
+pub fn cloudhsm_connect_outcome(
+    world: &World,
+    caller: &Caller,
+    cluster_id: &str,
+    password: &str,
+) -> Option<ConnectionErrorCode> {
+    use ConnectionErrorCode as C;
+    let Some(cluster) = world.cluster(&caller.account, &caller.region, cluster_id) else {
+        return Some(C::ClusterNotFound);
+    };
+    if cluster.network_errors {
+        return Some(C::NetworkErrors);
+    }
+    if cluster.internal_error {
+        return Some(C::InternalError);
+    }
+    if cluster.subnet_missing {
+        return Some(C::SubnetNotFound);
+    }
+    if cluster.subnet_full {
+        return Some(C::InsufficientFreeAddressesInSubnet);
+    }
+    if cluster.active_hsms().count() == 0 {
+        return Some(C::InsufficientCloudhsmHsms);
+    }
+    match &cluster.kmsuser {
+        None => Some(C::UserNotFound),
+        Some(u) if u.locked_out => Some(C::UserLockedOut),
+        Some(u) if u.logged_in => Some(C::UserLoggedIn),
+        Some(u) if u.password != password => Some(C::InvalidCredentials),
+        Some(_) => None,
+    }
+}
+
+pub fn internal(e: impl std::fmt::Display) -> KmsError {
+    tracing::error!(error = %e, "internal error");
+    KmsError::new(ErrorKind::KmsInternal, "The request was rejected because an internal exception occurred. The request can be retried.")
+}
+
+pub fn invalid_state(message: impl Into<String>) -> KmsError {
+    KmsError::new(ErrorKind::CustomKeyStoreInvalidState, message)
+}
+
+pub fn new_store_id() -> String {
+    use rand::Rng;
+    let n: u128 = rand::thread_rng().gen();
+    format!("cks-{}", &format!("{n:032x}")[..17])
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

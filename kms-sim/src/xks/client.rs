@@ -1,0 +1,251 @@
+//! GetHealthStatus as KMS calls it: name → TCP → TLS → SigV4-signed HTTP POST, within a timeout
+//! (250 ms by default, reference §4). Host names are mapped to local addresses first, so
+//! `*.xks.sim.internal` reaches the simulator and a real proxy on this machine can be probed too.
+
+use super::ca::Authority;
+use crate::probe::ProbeOutcome;
+use crate::service::{ProbeTarget, Prober, WorldView};
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::time::{timeout_at, Instant};
+
+/// `*.example.internal` (any subdomain) or an exact host, reached at `addr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRoute {
+    pub pattern: String,
+    pub addr: SocketAddr,
+}
+
+impl HostRoute {
+    pub fn matches(&self, host: &str) -> bool {
+        match self.pattern.strip_prefix("*.") {
+            Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+            None => self.pattern.eq_ignore_ascii_case(host),
+        }
+    }
+}
+
+impl std::str::FromStr for HostRoute {
+    type Err = String;
+
+    /// `HOST=ADDR`, for example `*.xks.example.com=127.0.0.1:8443`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (pattern, addr) = s.split_once('=').ok_or("expected HOST=ADDR, for example proxy.example.com=127.0.0.1:8443")?;
+        let addr = addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8443"))?;
+        Ok(HostRoute { pattern: pattern.to_ascii_lowercase(), addr })
+    }
+}
+
+pub struct XksClient {
+    routes: Vec<HostRoute>,
+    world: WorldView,
+    tls: Arc<rustls::ClientConfig>,
+    timeout: Duration,
+}
+
+impl XksClient {
+    pub fn new(routes: Vec<HostRoute>, world: WorldView, authority: &Authority, timeout: Duration) -> Result<Self, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(authority.cert_der()).map_err(|e| e.to_string())?;
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(XksClient { routes, world, tls: Arc::new(tls), timeout })
+    }
+
+    async fn resolve(&self, host: &str) -> Result<SocketAddr, String> {
+        let down = self
+            .world
+            .read()
+            .map(|w| w.xks_proxies.iter().any(|p| p.host == host && p.faults.unreachable))
+            .unwrap_or(false);
+        if down {
+            return Err(format!("connection to {host}:443 refused"));
+        }
+        if let Some(route) = self.routes.iter().find(|r| r.matches(host)) {
+            return Ok(route.addr);
+        }
+        tokio::net::lookup_host((host, 443))
+            .await
+            .map_err(|e| format!("DNS lookup of {host} failed: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{host} has no address"))
+    }
+
+    async fn call(&self, t: &ProbeTarget) -> ProbeOutcome {
+        let host = t.uri_endpoint.trim_start_matches("https://").to_ascii_lowercase();
+        let deadline = Instant::now() + self.timeout;
+        let addr = match timeout_at(deadline, self.resolve(&host)).await {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) => return ProbeOutcome::Unreachable(e),
+            Err(_) => return ProbeOutcome::Unreachable(format!("DNS lookup of {host} timed out")),
+        };
+        let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 failed: {e}")),
+            Err(_) => return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 timed out")),
+        };
+        let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
+            return ProbeOutcome::Unreachable(format!("{host} is not a valid host name"));
+        };
+        let tls = match timeout_at(deadline, tokio_rustls::TlsConnector::from(self.tls.clone()).connect(name, tcp)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return ProbeOutcome::TlsFailure(e.to_string()),
+            Err(_) => return ProbeOutcome::TimedOut,
+        };
+        let request = match signed_health_request(t, &host) {
+            Ok(r) => r,
+            Err(e) => return ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}")),
+        };
+        let exchange = async {
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
+            tokio::spawn(conn);
+            let response = sender.send_request(request).await?;
+            let status = response.status().as_u16();
+            let body = Limited::new(response.into_body(), 64 * 1024)
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            Ok::<_, hyper::Error>((status, body))
+        };
+        match timeout_at(deadline, exchange).await {
+            Err(_) => ProbeOutcome::TimedOut,
+            Ok(Err(e)) => ProbeOutcome::InvalidResponse(format!("HTTP exchange failed: {e}")),
+            Ok(Ok((status, body))) => classify(status, &body),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Prober for XksClient {
+    async fn probe(&self, target: &ProbeTarget) -> ProbeOutcome {
+        self.call(target).await
+    }
+}
+
+fn signed_health_request(t: &ProbeTarget, host: &str) -> Result<hyper::Request<Full<Bytes>>, String> {
+    use rand::Rng;
+    let request_id = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
+    let body = serde_json::json!({
+        "requestMetadata": { "kmsRequestId": request_id, "kmsOperation": t.reason.kms_operation() }
+    })
+    .to_string();
+    let path = format!("{}/health", t.uri_path);
+    let url = format!("https://{host}{path}");
+    let identity = Credentials::new(
+        t.credential.access_key_id.clone(),
+        t.credential.raw_secret_access_key.clone(),
+        None,
+        None,
+        "xks-proxy-credential",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&t.region)
+        .name("kms-xks-proxy")
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let headers = [("host", host), ("content-type", "application/json")];
+    let signable = SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes()))
+        .map_err(|e| e.to_string())?;
+    let (instructions, _) = sign(signable, &params).map_err(|e| e.to_string())?.into_parts();
+    let mut builder = hyper::Request::post(path).header("host", host).header("content-type", "application/json");
+    for (name, value) in instructions.headers() {
+        builder = builder.header(name, value);
+    }
+    builder.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())
+}
+
+/// The spec's reading of a GetHealthStatus reply (xks-proxy-api-spec, GetHealthStatus and errors).
+pub fn classify(status: u16, body: &[u8]) -> ProbeOutcome {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    if status != 200 {
+        let name = json.as_ref().and_then(|v| v.get("errorName")).and_then(Value::as_str).unwrap_or("");
+        return match name {
+            "AuthenticationFailedException" => ProbeOutcome::AuthenticationFailed,
+            "AccessDeniedException" => ProbeOutcome::AccessDenied,
+            "InvalidUriPathException" => ProbeOutcome::InvalidUriPath,
+            "ThrottlingException" | "DependencyTimeoutException" => ProbeOutcome::Throttled,
+            "" => ProbeOutcome::InvalidResponse(format!("HTTP {status} without an XKS error body")),
+            other => ProbeOutcome::InvalidResponse(format!("HTTP {status} {other}")),
+        };
+    }
+    let Some(v) = json else {
+        return ProbeOutcome::InvalidResponse("the reply is not JSON".into());
+    };
+    let fleet = v.get("xksProxyFleetSize").and_then(Value::as_i64);
+    if !fleet.is_some_and(|n| n > 0) {
+        return ProbeOutcome::InvalidResponse("xksProxyFleetSize must be an integer above 0".into());
+    }
+    for field in ["xksProxyVendor", "xksProxyModel", "ekmVendor"] {
+        if v.get(field).and_then(Value::as_str).is_none() {
+            return ProbeOutcome::InvalidResponse(format!("{field} is missing"));
+        }
+    }
+    let Some(ekms) = v.get("ekmFleetDetails").and_then(Value::as_array) else {
+        return ProbeOutcome::InvalidResponse("ekmFleetDetails is missing".into());
+    };
+    if ekms.is_empty() || ekms.len() > 10 {
+        return ProbeOutcome::InvalidResponse("ekmFleetDetails must have 1 to 10 entries".into());
+    }
+    let mut statuses = Vec::new();
+    for ekm in ekms {
+        match ekm.get("healthStatus").and_then(Value::as_str) {
+            Some(s @ ("ACTIVE" | "DEGRADED" | "UNAVAILABLE")) => statuses.push(s),
+            _ => return ProbeOutcome::InvalidResponse("an EKM has no valid healthStatus".into()),
+        }
+    }
+    if statuses.iter().all(|s| *s == "UNAVAILABLE") {
+        ProbeOutcome::AllEkmsUnavailable
+    } else {
+        ProbeOutcome::Healthy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_routes_match_subdomains_or_exact_hosts() {
+        let r: HostRoute = "*.xks.sim.internal=127.0.0.1:1".parse().unwrap();
+        assert!(r.matches("a.xks.sim.internal"));
+        assert!(!r.matches("xks.sim.internal"));
+        assert!(!r.matches("a.xks.sim.internal.evil"));
+        let exact: HostRoute = "proxy.example.com=127.0.0.1:8443".parse().unwrap();
+        assert!(exact.matches("proxy.example.com"));
+        assert!("nope".parse::<HostRoute>().is_err());
+    }
+
+    #[test]
+    fn replies_are_classified_as_the_spec_says() {
+        let ok = br#"{"xksProxyFleetSize":2,"xksProxyVendor":"v","xksProxyModel":"m","ekmVendor":"e","ekmFleetDetails":[{"id":"1","model":"x","healthStatus":"DEGRADED"}]}"#;
+        assert_eq!(classify(200, ok), ProbeOutcome::Healthy);
+        let down = String::from_utf8_lossy(ok).replace("DEGRADED", "UNAVAILABLE");
+        assert_eq!(classify(200, down.as_bytes()), ProbeOutcome::AllEkmsUnavailable);
+        assert!(matches!(classify(200, b"<html>"), ProbeOutcome::InvalidResponse(_)));
+        assert!(matches!(classify(200, br#"{"xksProxyFleetSize":0}"#), ProbeOutcome::InvalidResponse(_)));
+        assert_eq!(classify(401, br#"{"errorName":"AuthenticationFailedException"}"#), ProbeOutcome::AuthenticationFailed);
+        assert_eq!(classify(404, br#"{"errorName":"InvalidUriPathException"}"#), ProbeOutcome::InvalidUriPath);
+        assert_eq!(classify(503, br#"{"errorName":"DependencyTimeoutException"}"#), ProbeOutcome::Throttled);
+        assert!(matches!(classify(500, br#"{"errorName":"InternalException"}"#), ProbeOutcome::InvalidResponse(_)));
+    }
+}
