@@ -15,7 +15,10 @@ use std::sync::Arc;
 
 pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
-        .route("/_sim/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route(
+            "/_sim/health",
+            get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
+        )
         .route("/_sim/world", get(get_world).put(put_world))
         .route("/_sim/xks-proxies/faults", post(set_faults))
         .route("/_sim/xks-proxies/credentials", post(set_credentials))
@@ -31,7 +34,13 @@ async fn put_world(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> Resp
         Ok(w) => w,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("not a world: {e}")).into_response(),
     };
-    match sim.mutate(|st| { st.world = world; Ok(()) }).await {
+    match sim
+        .mutate(|st| {
+            st.world = world;
+            Ok(())
+        })
+        .await
+    {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.message).into_response(),
     }
@@ -47,7 +56,10 @@ struct FaultsRequest {
 }
 
 async fn set_faults(State(sim): State<Arc<Sim>>, Json(req): Json<FaultsRequest>) -> Response {
-    update_proxy(&sim, &req.host, &req.path_prefix, |p| p.faults = req.faults.clone()).await
+    update_proxy(&sim, &req.host, &req.path_prefix, |p| {
+        p.faults = req.faults.clone()
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -60,23 +72,46 @@ struct CredentialsRequest {
 }
 
 /// Rotation on the proxy side: one credential, or two at once while KMS is being updated.
-async fn set_credentials(State(sim): State<Arc<Sim>>, Json(req): Json<CredentialsRequest>) -> Response {
+async fn set_credentials(
+    State(sim): State<Arc<Sim>>,
+    Json(req): Json<CredentialsRequest>,
+) -> Response {
     if req.credentials.is_empty() || req.credentials.len() > 2 {
         return (StatusCode::BAD_REQUEST, "give one or two credentials").into_response();
     }
-    update_proxy(&sim, &req.host, &req.path_prefix, |p| p.credentials = req.credentials.clone()).await
+    update_proxy(&sim, &req.host, &req.path_prefix, |p| {
+        p.credentials = req.credentials.clone()
+    })
+    .await
 }
 
-async fn update_proxy(sim: &Sim, host: &str, prefix: &str, change: impl FnOnce(&mut crate::xks::ProxyStore)) -> Response {
+async fn update_proxy(
+    sim: &Sim,
+    host: &str,
+    prefix: &str,
+    change: impl FnOnce(&mut crate::xks::ProxyStore),
+) -> Response {
     let result = sim
         .mutate(|st| {
-            let found = st.world.xks_proxies.iter_mut().find(|p| p.host == host && p.path_prefix == prefix);
+            let found = st
+                .world
+                .xks_proxies
+                .iter_mut()
+                .find(|p| p.host == host && p.path_prefix == prefix);
             Ok(found.map(change).is_some())
         })
         .await;
     match result {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => (StatusCode::NOT_FOUND, format!("no proxy store {host}{prefix}")).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, internal(e.message).message).into_response(),
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            format!("no proxy store {host}{prefix}"),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            internal(e.message).message,
+        )
+            .into_response(),
     }
 }

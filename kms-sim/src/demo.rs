@@ -2,8 +2,8 @@
 //! matters, in two accounts and two regions, with the clusters and proxies behind them.
 
 use crate::model::{
-    Backing, Cluster, ConnectionErrorCode, ConnectionState, Hsm, KeyStore, KmsUser, VpcEndpointService, World,
-    XksCredential, XksProxyConnectivity,
+    Backing, Cluster, ConnectionErrorCode, ConnectionState, Hsm, KeyStore, KmsUser,
+    VpcEndpointService, World, XksCredential, XksProxyConnectivity,
 };
 use crate::service::State;
 use crate::xks::{ExternalKey, Faults, ProxyStore};
@@ -36,10 +36,22 @@ fn cluster(id: &str, account: &str, region: &str, anchor_name: &str, password: &
         lineage: Some(anchor_name.into()),
         active: true,
         hsms: vec![
-            Hsm { id: format!("hsm-{}a", &id[8..14]), availability_zone: format!("{region}a"), active: true },
-            Hsm { id: format!("hsm-{}b", &id[8..14]), availability_zone: format!("{region}b"), active: true },
+            Hsm {
+                id: format!("hsm-{}a", &id[8..14]),
+                availability_zone: format!("{region}a"),
+                active: true,
+            },
+            Hsm {
+                id: format!("hsm-{}b", &id[8..14]),
+                availability_zone: format!("{region}b"),
+                active: true,
+            },
         ],
-        kmsuser: Some(KmsUser { password: password.into(), locked_out: false, logged_in: false }),
+        kmsuser: Some(KmsUser {
+            password: password.into(),
+            locked_out: false,
+            logged_in: false,
+        }),
         subnet_missing: false,
         subnet_full: false,
         security_group_misconfigured: false,
@@ -49,7 +61,10 @@ fn cluster(id: &str, account: &str, region: &str, anchor_name: &str, password: &
 }
 
 fn credential(akid: &str, secret: &str) -> XksCredential {
-    XksCredential { access_key_id: akid.into(), raw_secret_access_key: secret.into() }
+    XksCredential {
+        access_key_id: akid.into(),
+        raw_secret_access_key: secret.into(),
+    }
 }
 
 fn proxy(host: &str, prefix: &str, credentials: Vec<XksCredential>, key: &str) -> ProxyStore {
@@ -57,13 +72,26 @@ fn proxy(host: &str, prefix: &str, credentials: Vec<XksCredential>, key: &str) -
         host: host.into(),
         path_prefix: prefix.into(),
         credentials,
-        keys: vec![ExternalKey { id: key.into(), material_hex: "5a".repeat(32), enabled: true }],
+        keys: vec![ExternalKey {
+            id: key.into(),
+            material_hex: "5a".repeat(32),
+            enabled: true,
+        }],
         faults: Faults::default(),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn store(id: &str, name: &str, account: &str, region: &str, backing: Backing, state: ConnectionState, code: Option<ConnectionErrorCode>, day: i64) -> KeyStore {
+fn store(
+    id: &str,
+    name: &str,
+    account: &str,
+    region: &str,
+    backing: Backing,
+    state: ConnectionState,
+    code: Option<ConnectionErrorCode>,
+    day: i64,
+) -> KeyStore {
     KeyStore {
         id: id.into(),
         name: name.into(),
@@ -80,20 +108,62 @@ fn store(id: &str, name: &str, account: &str, region: &str, backing: Backing, st
 }
 
 pub fn state() -> State {
-    let payments = credential("PAYMENTSXKSACCESSKEY", "cGF5bWVudHMtZGVtby1zZWNyZXQta2V5LWZvci14a3MtMDE=");
-    let ledger_old = credential("LEDGERXKSORIGINALKEY", "bGVkZ2VyLWRlbW8tb3JpZ2luYWwtc2VjcmV0LWZvci14a3M=");
-    let ledger_new = credential("LEDGERXKSROTATEDKEYB", "bGVkZ2VyLWRlbW8tcm90YXRlZC1zZWNyZXQtZm9yLXhrcw==");
-    let vpc = credential("VPCEXKSPROXYACCESSKY", "dnBjZS1kZW1vLXNlY3JldC1rZXktZm9yLXhrcy1wcm94eTE=");
+    let payments = credential(
+        "PAYMENTSXKSACCESSKEY",
+        "cGF5bWVudHMtZGVtby1zZWNyZXQta2V5LWZvci14a3MtMDE=",
+    );
+    let ledger_old = credential(
+        "LEDGERXKSORIGINALKEY",
+        "bGVkZ2VyLWRlbW8tb3JpZ2luYWwtc2VjcmV0LWZvci14a3M=",
+    );
+    let ledger_new = credential(
+        "LEDGERXKSROTATEDKEYB",
+        "bGVkZ2VyLWRlbW8tcm90YXRlZC1zZWNyZXQtZm9yLXhrcw==",
+    );
+    let vpc = credential(
+        "VPCEXKSPROXYACCESSKY",
+        "dnBjZS1kZW1vLXNlY3JldC1rZXktZm9yLXhrcy1wcm94eTE=",
+    );
     let vpc_service = "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f67890";
 
-    let mut failed_cluster = cluster("cluster-eufailedhsmx", ACCOUNT_B, EU_WEST_1, "EuFailed", "kmsuser-rotated-pw");
+    let mut failed_cluster = cluster(
+        "cluster-eufailedhsmx",
+        ACCOUNT_B,
+        EU_WEST_1,
+        "EuFailed",
+        "kmsuser-rotated-pw",
+    );
     failed_cluster.lineage = Some("EuFailed".into());
     let world = World {
         clusters: vec![
-            cluster("cluster-archivevault", ACCOUNT_A, US_EAST_1, "Archive", "kmsuser-archive-pw"),
-            cluster("cluster-archivebackup", ACCOUNT_A, US_EAST_1, "Archive", "kmsuser-archive-pw"),
-            cluster("cluster-spareunused", ACCOUNT_A, US_EAST_1, "Spare", "kmsuser-spare-pw"),
-            cluster("cluster-euprimaryhsm", ACCOUNT_A, EU_WEST_1, "EuPrimary", "kmsuser-eu-primary"),
+            cluster(
+                "cluster-archivevault",
+                ACCOUNT_A,
+                US_EAST_1,
+                "Archive",
+                "kmsuser-archive-pw",
+            ),
+            cluster(
+                "cluster-archivebackup",
+                ACCOUNT_A,
+                US_EAST_1,
+                "Archive",
+                "kmsuser-archive-pw",
+            ),
+            cluster(
+                "cluster-spareunused",
+                ACCOUNT_A,
+                US_EAST_1,
+                "Spare",
+                "kmsuser-spare-pw",
+            ),
+            cluster(
+                "cluster-euprimaryhsm",
+                ACCOUNT_A,
+                EU_WEST_1,
+                "EuPrimary",
+                "kmsuser-eu-primary",
+            ),
             failed_cluster,
         ],
         vpc_endpoint_services: vec![VpcEndpointService {
@@ -107,11 +177,34 @@ pub fn state() -> State {
             availability_zones: 2,
         }],
         xks_proxies: vec![
-            proxy("proxy-a.xks.sim.internal", "/payments", vec![payments.clone()], "payments-key-1"),
+            proxy(
+                "proxy-a.xks.sim.internal",
+                "/payments",
+                vec![payments.clone()],
+                "payments-key-1",
+            ),
             // The proxy side rotated this credential; the store still has the old one.
-            proxy("proxy-b.xks.sim.internal", "/ledger", vec![ledger_new], "ledger-key-1"),
-            proxy("vpce-proxy.xks.sim.internal", "", vec![vpc.clone()], "vpc-key-1"),
-            proxy("proxy-c.xks.sim.internal", "/spare", vec![credential("SPAREXKSPROXYACCESSK", "c3BhcmUtZGVtby1zZWNyZXQta2V5LWZvci14a3MtcHJveHk=")], "spare-key-1"),
+            proxy(
+                "proxy-b.xks.sim.internal",
+                "/ledger",
+                vec![ledger_new],
+                "ledger-key-1",
+            ),
+            proxy(
+                "vpce-proxy.xks.sim.internal",
+                "",
+                vec![vpc.clone()],
+                "vpc-key-1",
+            ),
+            proxy(
+                "proxy-c.xks.sim.internal",
+                "/spare",
+                vec![credential(
+                    "SPAREXKSPROXYACCESSK",
+                    "c3BhcmUtZGVtby1zZWNyZXQta2V5LWZvci14a3MtcHJveHk=",
+                )],
+                "spare-key-1",
+            ),
         ],
     };
     let xks = |endpoint: &str, path: &str, c: &XksCredential| Backing::External {
@@ -129,19 +222,59 @@ pub fn state() -> State {
     };
     let mut state = State::new(world);
     state.stores = vec![
-        store("cks-0a1b2c3d4e5f60001", "payments-xks", ACCOUNT_A, US_EAST_1,
-            xks("https://proxy-a.xks.sim.internal", "/payments/kms/xks/v1", &payments),
-            ConnectionState::Connected, None, 2),
-        store("cks-0a1b2c3d4e5f60002", "ledger-xks", ACCOUNT_A, US_EAST_1,
-            xks("https://proxy-b.xks.sim.internal", "/ledger/kms/xks/v1", &ledger_old),
-            ConnectionState::Failed, Some(ConnectionErrorCode::XksProxyAccessDenied), 5),
-        store("cks-0a1b2c3d4e5f60003", "hsm-archive", ACCOUNT_A, US_EAST_1,
+        store(
+            "cks-0a1b2c3d4e5f60001",
+            "payments-xks",
+            ACCOUNT_A,
+            US_EAST_1,
+            xks(
+                "https://proxy-a.xks.sim.internal",
+                "/payments/kms/xks/v1",
+                &payments,
+            ),
+            ConnectionState::Connected,
+            None,
+            2,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60002",
+            "ledger-xks",
+            ACCOUNT_A,
+            US_EAST_1,
+            xks(
+                "https://proxy-b.xks.sim.internal",
+                "/ledger/kms/xks/v1",
+                &ledger_old,
+            ),
+            ConnectionState::Failed,
+            Some(ConnectionErrorCode::XksProxyAccessDenied),
+            5,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60003",
+            "hsm-archive",
+            ACCOUNT_A,
+            US_EAST_1,
             hsm("cluster-archivevault", "Archive", "kmsuser-archive-pw"),
-            ConnectionState::Disconnected, None, 7),
-        store("cks-0a1b2c3d4e5f60004", "hsm-eu-primary", ACCOUNT_A, EU_WEST_1,
+            ConnectionState::Disconnected,
+            None,
+            7,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60004",
+            "hsm-eu-primary",
+            ACCOUNT_A,
+            EU_WEST_1,
             hsm("cluster-euprimaryhsm", "EuPrimary", "kmsuser-eu-primary"),
-            ConnectionState::Connected, None, 9),
-        store("cks-0a1b2c3d4e5f60005", "private-xks", ACCOUNT_B, US_EAST_1,
+            ConnectionState::Connected,
+            None,
+            9,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60005",
+            "private-xks",
+            ACCOUNT_B,
+            US_EAST_1,
             Backing::External {
                 connectivity: XksProxyConnectivity::VpcEndpointService,
                 uri_endpoint: "https://vpce-proxy.xks.sim.internal".into(),
@@ -150,10 +283,20 @@ pub fn state() -> State {
                 vpc_endpoint_service_owner: Some(ACCOUNT_B.into()),
                 credential: vpc,
             },
-            ConnectionState::Connected, None, 12),
-        store("cks-0a1b2c3d4e5f60006", "hsm-eu-failed", ACCOUNT_B, EU_WEST_1,
+            ConnectionState::Connected,
+            None,
+            12,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60006",
+            "hsm-eu-failed",
+            ACCOUNT_B,
+            EU_WEST_1,
             hsm("cluster-eufailedhsmx", "EuFailed", "kmsuser-old-password"),
-            ConnectionState::Failed, Some(ConnectionErrorCode::InvalidCredentials), 14),
+            ConnectionState::Failed,
+            Some(ConnectionErrorCode::InvalidCredentials),
+            14,
+        ),
     ];
     state
 }

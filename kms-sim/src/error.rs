@@ -91,10 +91,8 @@ impl ErrorKind {
         use ErrorKind::*;
         match self {
             KmsInternal => 500,
-            MissingAuthenticationToken
-            | IncompleteSignature
-            | InvalidSignature
-            | UnrecognizedClient => 403,
+            // AWS's common errors: no signature at all is a 403; a bad one is a 400.
+            MissingAuthenticationToken => 403,
             _ => 400,
         }
     }

@@ -60,9 +60,16 @@ impl std::str::FromStr for Credential {
         let parts: Vec<&str> = s.splitn(3, ':').collect();
         match parts[..] {
             [akid, secret, account]
-                if !akid.is_empty() && !secret.is_empty() && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+                if !akid.is_empty()
+                    && !secret.is_empty()
+                    && account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit()) =>
             {
-                Ok(Credential { access_key_id: akid.into(), secret_access_key: secret.into(), account_id: account.into() })
+                Ok(Credential {
+                    access_key_id: akid.into(),
+                    secret_access_key: secret.into(),
+                    account_id: account.into(),
+                })
             }
             _ => Err("expected ACCESS_KEY:SECRET:ACCOUNT with a 12-digit account".into()),
         }
@@ -124,7 +131,10 @@ impl Default for SimConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("state in {path}: {message}")]
     State { path: String, message: String },
     #[error("{0}")]
@@ -172,16 +182,31 @@ impl Drop for Running {
 }
 
 async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), SimError> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| SimError::Listen { addr, source })?;
-    let local = listener.local_addr().map_err(|source| SimError::Listen { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| SimError::Listen { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| SimError::Listen { addr, source })?;
     Ok((listener, local))
 }
 
 pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
-    let state_path = config.data_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| "memory".into());
-    let state_err = |message: String| SimError::State { path: state_path.clone(), message };
+    let state_path = config
+        .data_dir
+        .as_ref()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|| "memory".into());
+    let state_err = |message: String| SimError::State {
+        path: state_path.clone(),
+        message,
+    };
     let db = match &config.data_dir {
-        Some(dir) => Some(persist::Db::open(dir).await.map_err(|e| state_err(e.to_string()))?),
+        Some(dir) => Some(
+            persist::Db::open(dir)
+                .await
+                .map_err(|e| state_err(e.to_string()))?,
+        ),
         None => None,
     };
     if config.reset {
@@ -189,13 +214,19 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
             db.clear().await.map_err(state_err)?;
         }
     }
-    let authority = Arc::new(xks::ca::Authority::load_or_create(config.data_dir.as_deref()).map_err(SimError::Tls)?);
+    let authority = Arc::new(
+        xks::ca::Authority::load_or_create(config.data_dir.as_deref()).map_err(SimError::Tls)?,
+    );
     let (kms_listener, kms_addr) = bind(config.listen).await?;
     let (xks_listener, xks_addr) = bind(config.xks_listen).await?;
 
     if matches!(config.initial, Initial::Demo) {
         for c in demo::credentials() {
-            if !config.credentials.iter().any(|k| k.access_key_id == c.access_key_id) {
+            if !config
+                .credentials
+                .iter()
+                .any(|k| k.access_key_id == c.access_key_id)
+            {
                 config.credentials.push(c);
             }
         }
@@ -206,9 +237,14 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
         Initial::Demo => demo::state(),
     };
     let world: WorldView = Arc::default();
-    let mut routes = vec![HostRoute { pattern: format!("*.{}", xks::SIM_DOMAIN), addr: xks_addr }];
+    let mut routes = vec![HostRoute {
+        pattern: format!("*.{}", xks::SIM_DOMAIN),
+        addr: xks_addr,
+    }];
     routes.extend(config.host_routes.iter().cloned());
-    let client = xks::client::XksClient::new(routes, world.clone(), &authority, config.probe_timeout).map_err(SimError::Tls)?;
+    let client =
+        xks::client::XksClient::new(routes, world.clone(), &authority, config.probe_timeout)
+            .map_err(SimError::Tls)?;
     let sim = Sim::open(config, db, initial, Arc::new(client), world.clone())
         .await
         .map_err(|e| state_err(e.message))?;
@@ -219,8 +255,16 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
             tracing::error!(error = %e, "kms-sim KMS endpoint stopped");
         }
     });
-    let tls = xks::proxy::server_config(xks::proxy::CertResolver::new(authority.clone(), world.clone())).map_err(SimError::Tls)?;
-    let xks_task = tokio::spawn(xks::proxy::serve(xks_listener, tls, xks::proxy::router(world)));
+    let tls = xks::proxy::server_config(xks::proxy::CertResolver::new(
+        authority.clone(),
+        world.clone(),
+    ))
+    .map_err(SimError::Tls)?;
+    let xks_task = tokio::spawn(xks::proxy::serve(
+        xks_listener,
+        tls,
+        xks::proxy::router(world),
+    ));
     Ok(Running {
         kms_addr,
         xks_addr,

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "kms-sim", version, about = "A local AWS KMS custom key store service with an XKS proxy simulator.")]
+#[command(
+    name = "kms-sim",
+    version,
+    about = "A local AWS KMS custom key store service with an XKS proxy simulator."
+)]
 struct Args {
     /// Address of the KMS API (AWS JSON 1.1, SigV4) and the admin API under /_sim.
     #[arg(long, env = "KMS_SIM_LISTEN", default_value = "127.0.0.1:4599")]
@@ -18,7 +22,12 @@ struct Args {
     #[arg(long, env = "KMS_SIM_XKS_LISTEN", default_value = "127.0.0.1:4600")]
     xks_listen: SocketAddr,
     /// Directory for the SQLite state and the simulator's CA.
-    #[arg(long, env = "KMS_SIM_DATA", default_value = "./data/kms-sim", conflicts_with = "ephemeral")]
+    #[arg(
+        long,
+        env = "KMS_SIM_DATA",
+        default_value = "./data/kms-sim",
+        conflicts_with = "ephemeral"
+    )]
     data: PathBuf,
     /// Keep everything in memory.
     #[arg(long, env = "KMS_SIM_EPHEMERAL")]
@@ -60,17 +69,32 @@ fn seconds(s: f64) -> Result<Duration, String> {
 async fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(a) => a,
-        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("kms-sim: {}", e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: "));
+            eprintln!(
+                "kms-sim: {}",
+                e.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KMS_SIM_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KMS_SIM_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let initial = if args.demo {
@@ -89,7 +113,10 @@ async fn main() -> ExitCode {
     } else {
         Initial::Empty
     };
-    let (connect, disconnect) = match (seconds(args.connect_seconds), seconds(args.disconnect_seconds)) {
+    let (connect, disconnect) = match (
+        seconds(args.connect_seconds),
+        seconds(args.disconnect_seconds),
+    ) {
         (Ok(c), Ok(d)) => (c, d),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("kms-sim: {e}");
@@ -118,8 +145,15 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("kms-sim KMS endpoint:  {}  (credentials test/test, account 000000000000)", running.kms_url());
-    println!("XKS proxy simulator:   https://{}  (endpoints https://<name>.{})", running.xks_addr(), kms_sim::xks::SIM_DOMAIN);
+    println!(
+        "kms-sim KMS endpoint:  {}  (credentials test/test, account 000000000000)",
+        running.kms_url()
+    );
+    println!(
+        "XKS proxy simulator:   https://{}  (endpoints https://<name>.{})",
+        running.xks_addr(),
+        kms_sim::xks::SIM_DOMAIN
+    );
     println!("admin API:             {}/_sim/world", running.kms_url());
     println!("try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url {} kms describe-custom-key-stores", running.kms_url());
     let _ = tokio::signal::ctrl_c().await;

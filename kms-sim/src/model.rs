@@ -79,6 +79,7 @@ wire_enum!(
 
 /// XksProxyAuthenticationCredentialType: both parts, always together.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct XksCredential {
     pub access_key_id: String,
     pub raw_secret_access_key: String,
@@ -239,11 +240,17 @@ impl Cluster {
 
     /// Create and Update need 2 active HSMs in 2 availability zones (reference §1.6).
     pub fn configuration_problem(&self) -> Option<String> {
-        let mut zones: Vec<&str> = self.active_hsms().map(|h| h.availability_zone.as_str()).collect();
+        let mut zones: Vec<&str> = self
+            .active_hsms()
+            .map(|h| h.availability_zone.as_str())
+            .collect();
         zones.sort_unstable();
         zones.dedup();
         if self.security_group_misconfigured {
-            Some(format!("The security group of cluster {} does not allow ports 2223-2225.", self.id))
+            Some(format!(
+                "The security group of cluster {} does not allow ports 2223-2225.",
+                self.id
+            ))
         } else if self.active_hsms().count() < 2 || zones.len() < 2 {
             Some(format!(
                 "Cluster {} must have at least 2 active HSMs in different Availability Zones.",
@@ -292,11 +299,20 @@ impl VpcEndpointService {
                 self.name, self.region
             ))
         } else if self.acceptance_required {
-            Some(format!("{} requires acceptance of endpoint connections.", self.name))
+            Some(format!(
+                "{} requires acceptance of endpoint connections.",
+                self.name
+            ))
         } else if !self.dns_verified {
-            Some(format!("The private DNS name of {} is not verified.", self.name))
+            Some(format!(
+                "The private DNS name of {} is not verified.",
+                self.name
+            ))
         } else if self.availability_zones < 2 {
-            Some(format!("The load balancer of {} must be in at least 2 Availability Zones.", self.name))
+            Some(format!(
+                "The load balancer of {} must be in at least 2 Availability Zones.",
+                self.name
+            ))
         } else {
             None
         }

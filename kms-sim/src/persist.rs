@@ -39,8 +39,10 @@ impl Db {
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| e.to_string())?;
-        body.map(|b| serde_json::from_str(&b).map_err(|e| format!("saved state is unreadable: {e}")))
-            .transpose()
+        body.map(|b| {
+            serde_json::from_str(&b).map_err(|e| format!("saved state is unreadable: {e}"))
+        })
+        .transpose()
     }
 
     pub async fn save(&self, state: &State) -> Result<(), String> {
@@ -57,6 +59,10 @@ impl Db {
 impl Db {
     /// Forgets everything saved (for --reset-demo); the next start seeds again.
     pub async fn clear(&self) -> Result<(), String> {
-        sqlx::query("DELETE FROM state").execute(&self.pool).await.map(|_| ()).map_err(|e| e.to_string())
+        sqlx::query("DELETE FROM state")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }

@@ -56,7 +56,9 @@ impl ProbeOutcome {
         use ProbeOutcome::*;
         match self {
             Healthy => None,
-            AuthenticationFailed | AccessDenied => Some(ErrorKind::XksProxyIncorrectAuthenticationCredential),
+            AuthenticationFailed | AccessDenied => {
+                Some(ErrorKind::XksProxyIncorrectAuthenticationCredential)
+            }
             InvalidUriPath => Some(ErrorKind::XksProxyInvalidConfiguration),
             AllEkmsUnavailable | Throttled | TimedOut | Unreachable(_) | TlsFailure(_) => {
                 Some(ErrorKind::XksProxyUriUnreachable)
@@ -86,9 +88,15 @@ impl ProbeOutcome {
         match self {
             Healthy => "the proxy is healthy".into(),
             AllEkmsUnavailable => "the proxy reports every external key manager UNAVAILABLE".into(),
-            AuthenticationFailed => "the proxy rejected the SigV4 signature (AuthenticationFailedException)".into(),
-            AccessDenied => "the proxy denied access to this credential (AccessDeniedException)".into(),
-            InvalidUriPath => "the proxy does not serve this URI path (InvalidUriPathException)".into(),
+            AuthenticationFailed => {
+                "the proxy rejected the SigV4 signature (AuthenticationFailedException)".into()
+            }
+            AccessDenied => {
+                "the proxy denied access to this credential (AccessDeniedException)".into()
+            }
+            InvalidUriPath => {
+                "the proxy does not serve this URI path (InvalidUriPathException)".into()
+            }
             Throttled => "the proxy is throttling or its key manager timed out".into(),
             TimedOut => "the proxy did not answer in time".into(),
             Unreachable(why) => format!("the proxy cannot be reached: {why}"),

@@ -122,10 +122,20 @@ impl Sim {
             sim.save(&state).await?;
         }
         for store in &state.stores {
-            let key = (Caller { account: store.account.clone(), region: store.region.clone() }, store.id.clone());
+            let key = (
+                Caller {
+                    account: store.account.clone(),
+                    region: store.region.clone(),
+                },
+                store.id.clone(),
+            );
             match store.state {
-                ConnectionState::Connecting => sim.schedule_connect(key.0, key.1, store.generation, true),
-                ConnectionState::Disconnecting => sim.schedule_disconnect(key.0, key.1, store.generation, true),
+                ConnectionState::Connecting => {
+                    sim.schedule_connect(key.0, key.1, store.generation, true)
+                }
+                ConnectionState::Disconnecting => {
+                    sim.schedule_disconnect(key.0, key.1, store.generation, true)
+                }
                 _ => {}
             }
         }
@@ -145,7 +155,10 @@ impl Sim {
     }
 
     /// Applies a change to a copy, persists it, then makes it current: a failed write changes nothing.
-    pub async fn mutate<T>(&self, change: impl FnOnce(&mut State) -> Result<T, KmsError>) -> Result<T, KmsError> {
+    pub async fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<T, KmsError>,
+    ) -> Result<T, KmsError> {
         let mut guard = self.state.lock().await;
         let mut next = guard.clone();
         let out = change(&mut next)?;
@@ -164,9 +177,19 @@ impl Sim {
     }
 
     /// After the connect duration, decides CONNECTED or FAILED.
-    pub fn schedule_connect(self: &Arc<Self>, caller: Caller, id: String, generation: u64, resumed: bool) {
+    pub fn schedule_connect(
+        self: &Arc<Self>,
+        caller: Caller,
+        id: String,
+        generation: u64,
+        resumed: bool,
+    ) {
         let sim = Arc::clone(self);
-        let delay = if resumed { std::time::Duration::ZERO } else { self.config.connect_duration };
+        let delay = if resumed {
+            std::time::Duration::ZERO
+        } else {
+            self.config.connect_duration
+        };
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             if let Err(e) = sim.finish_connect(&caller, &id, generation).await {
@@ -175,15 +198,27 @@ impl Sim {
         });
     }
 
-    pub fn schedule_disconnect(self: &Arc<Self>, caller: Caller, id: String, generation: u64, resumed: bool) {
+    pub fn schedule_disconnect(
+        self: &Arc<Self>,
+        caller: Caller,
+        id: String,
+        generation: u64,
+        resumed: bool,
+    ) {
         let sim = Arc::clone(self);
-        let delay = if resumed { std::time::Duration::ZERO } else { self.config.disconnect_duration };
+        let delay = if resumed {
+            std::time::Duration::ZERO
+        } else {
+            self.config.disconnect_duration
+        };
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let result = sim
                 .mutate(|st| {
                     let store = st.find_mut(&caller, &id)?;
-                    if store.generation == generation && store.state == ConnectionState::Disconnecting {
+                    if store.generation == generation
+                        && store.state == ConnectionState::Disconnecting
+                    {
                         store.state = ConnectionState::Disconnected;
                         store.error_code = None;
                     }
@@ -196,7 +231,12 @@ impl Sim {
         });
     }
 
-    async fn finish_connect(&self, caller: &Caller, id: &str, generation: u64) -> Result<(), KmsError> {
+    async fn finish_connect(
+        &self,
+        caller: &Caller,
+        id: &str,
+        generation: u64,
+    ) -> Result<(), KmsError> {
         let (store, world) = {
             let st = self.state.lock().await;
             (st.find(caller, id)?.clone(), st.world.clone())
@@ -205,9 +245,11 @@ impl Sim {
             return Ok(());
         }
         let outcome = match &store.backing {
-            Backing::CloudHsm { cluster_id, key_store_password, .. } => {
-                cloudhsm_connect_outcome(&world, caller, cluster_id, key_store_password)
-            }
+            Backing::CloudHsm {
+                cluster_id,
+                key_store_password,
+                ..
+            } => cloudhsm_connect_outcome(&world, caller, cluster_id, key_store_password),
             Backing::External { .. } => self.xks_connect_outcome(&world, &store).await,
         };
         self.mutate(|st| {
@@ -229,8 +271,18 @@ impl Sim {
         .await
     }
 
-    async fn xks_connect_outcome(&self, world: &World, store: &KeyStore) -> Option<ConnectionErrorCode> {
-        let Backing::External { uri_endpoint, uri_path, vpc_endpoint_service_name, credential, .. } = &store.backing
+    async fn xks_connect_outcome(
+        &self,
+        world: &World,
+        store: &KeyStore,
+    ) -> Option<ConnectionErrorCode> {
+        let Backing::External {
+            uri_endpoint,
+            uri_path,
+            vpc_endpoint_service_name,
+            credential,
+            ..
+        } = &store.backing
         else {
             return None;
         };

@@ -53,9 +53,9 @@ struct Authorization<'a> {
 }
 
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, SigError> {
-    let rest = value
-        .strip_prefix("AWS4-HMAC-SHA256 ")
-        .ok_or_else(|| SigError::Incomplete("Only the AWS4-HMAC-SHA256 algorithm is supported.".into()))?;
+    let rest = value.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| {
+        SigError::Incomplete("Only the AWS4-HMAC-SHA256 algorithm is supported.".into())
+    })?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',').map(str::trim) {
         match part.split_once('=') {
@@ -103,8 +103,12 @@ fn parse_amz_date(s: &str) -> Option<SystemTime> {
     )
     .ok()?;
     let t = time::Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8).ok()?;
-    let secs = time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp();
-    u64::try_from(secs).ok().map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    let secs = time::PrimitiveDateTime::new(date, t)
+        .assume_utc()
+        .unix_timestamp();
+    u64::try_from(secs)
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
 }
 
 fn canonical_query(query: &str) -> String {
@@ -154,8 +158,11 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| SigError::Incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.".into()))?;
-    let when = parse_amz_date(amz_date)
-        .ok_or_else(|| SigError::Incomplete(format!("X-Amz-Date '{amz_date}' is not of the form yyyymmddThhmmssZ.")))?;
+    let when = parse_amz_date(amz_date).ok_or_else(|| {
+        SigError::Incomplete(format!(
+            "X-Amz-Date '{amz_date}' is not of the form yyyymmddThhmmssZ."
+        ))
+    })?;
     if !amz_date.starts_with(auth.date) {
         return Err(SigError::Incomplete(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}'",
@@ -166,9 +173,7 @@ pub fn verify(
     if auth.service != service {
         return Err(SigError::WrongService(service.to_string()));
     }
-    let skew = now
-        .duration_since(when)
-        .unwrap_or_else(|e| e.duration());
+    let skew = now.duration_since(when).unwrap_or_else(|e| e.duration());
     if skew > MAX_SKEW {
         return Err(SigError::Expired(amz_date.to_string()));
     }
@@ -177,7 +182,9 @@ pub fn verify(
         return Err(SigError::UnknownKey);
     }
     if !auth.signed_headers.contains(&"host") {
-        return Err(SigError::Incomplete("'Host' must be a signed header.".into()));
+        return Err(SigError::Incomplete(
+            "'Host' must be a signed header.".into(),
+        ));
     }
 
     let mut canonical_headers = String::new();
@@ -200,13 +207,17 @@ pub fn verify(
         auth.signed_headers.join(";"),
         payload_hash
     );
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex::encode(Sha256::digest(canonical_request.as_bytes()))
     );
     let matches = secrets.iter().any(|secret| {
-        let key = aws_sigv4::sign::v4::generate_signing_key(secret, when, auth.region, auth.service);
+        let key =
+            aws_sigv4::sign::v4::generate_signing_key(secret, when, auth.region, auth.service);
         let expected = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
         constant_time_eq(expected.as_bytes(), auth.signature.as_bytes())
     });
@@ -248,16 +259,23 @@ mod tests {
             ("content-type", "application/x-amz-json-1.1"),
             ("x-amz-target", "TrentService.DescribeCustomKeyStores"),
         ];
-        let signable =
-            SignableRequest::new("POST", "http://127.0.0.1:4599/", headers.into_iter(), SignableBody::Bytes(body))
-                .unwrap();
+        let signable = SignableRequest::new(
+            "POST",
+            "http://127.0.0.1:4599/",
+            headers.into_iter(),
+            SignableBody::Bytes(body),
+        )
+        .unwrap();
         let (instructions, _) = sign(signable, &params).unwrap().into_parts();
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             map.insert(k, v.parse().unwrap());
         }
         for (k, v) in instructions.headers() {
-            map.insert(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         map
     }
@@ -273,7 +291,13 @@ mod tests {
         verify(
             &req,
             "kms",
-            |akid| if akid == "AKIDEXAMPLE" { vec!["secret".into()] } else { vec![] },
+            |akid| {
+                if akid == "AKIDEXAMPLE" {
+                    vec!["secret".into()]
+                } else {
+                    vec![]
+                }
+            },
             now,
         )
     }
@@ -290,9 +314,16 @@ mod tests {
     #[test]
     fn a_wrong_secret_a_changed_body_or_a_wrong_service_is_refused() {
         let now = SystemTime::now();
-        assert_eq!(check(&signed("other", "kms", "us-east-1", now, b"{}"), b"{}", now), Err(SigError::Mismatch));
         assert_eq!(
-            check(&signed("secret", "kms", "us-east-1", now, b"{}"), b"{\"Limit\":1}", now),
+            check(&signed("other", "kms", "us-east-1", now, b"{}"), b"{}", now),
+            Err(SigError::Mismatch)
+        );
+        assert_eq!(
+            check(
+                &signed("secret", "kms", "us-east-1", now, b"{}"),
+                b"{\"Limit\":1}",
+                now
+            ),
             Err(SigError::Mismatch)
         );
         assert!(matches!(
@@ -305,11 +336,23 @@ mod tests {
     fn old_signatures_and_missing_headers_are_refused() {
         let then = SystemTime::now() - Duration::from_secs(3600);
         let headers = signed("secret", "kms", "us-east-1", then, b"{}");
-        assert!(matches!(check(&headers, b"{}", SystemTime::now()), Err(SigError::Expired(_))));
-        assert_eq!(check(&HeaderMap::new(), b"{}", SystemTime::now()), Err(SigError::Missing));
+        assert!(matches!(
+            check(&headers, b"{}", SystemTime::now()),
+            Err(SigError::Expired(_))
+        ));
+        assert_eq!(
+            check(&HeaderMap::new(), b"{}", SystemTime::now()),
+            Err(SigError::Missing)
+        );
         let mut bad = HeaderMap::new();
-        bad.insert("authorization", "AWS4-HMAC-SHA256 Credential=x".parse().unwrap());
-        assert!(matches!(check(&bad, b"{}", SystemTime::now()), Err(SigError::Incomplete(_))));
+        bad.insert(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=x".parse().unwrap(),
+        );
+        assert!(matches!(
+            check(&bad, b"{}", SystemTime::now()),
+            Err(SigError::Incomplete(_))
+        ));
     }
 
     #[test]

@@ -29,13 +29,25 @@ macro_rules! shape {
 
 // Reference §1.1; the test below checks each against the model JSON.
 pub const CUSTOM_KEY_STORE_ID: StringShape = shape!("CustomKeyStoreIdType", 1, 64, None, false);
-pub const CUSTOM_KEY_STORE_NAME: StringShape = shape!("CustomKeyStoreNameType", 1, 256, None, false);
-pub const CLOUD_HSM_CLUSTER_ID: StringShape =
-    shape!("CloudHsmClusterIdType", 19, 24, Some("cluster-[2-7a-zA-Z]{11,16}"), false);
-pub const TRUST_ANCHOR_CERTIFICATE: StringShape = shape!("TrustAnchorCertificateType", 1, 5000, None, false);
+pub const CUSTOM_KEY_STORE_NAME: StringShape =
+    shape!("CustomKeyStoreNameType", 1, 256, None, false);
+pub const CLOUD_HSM_CLUSTER_ID: StringShape = shape!(
+    "CloudHsmClusterIdType",
+    19,
+    24,
+    Some("cluster-[2-7a-zA-Z]{11,16}"),
+    false
+);
+pub const TRUST_ANCHOR_CERTIFICATE: StringShape =
+    shape!("TrustAnchorCertificateType", 1, 5000, None, false);
 pub const KEY_STORE_PASSWORD: StringShape = shape!("KeyStorePasswordType", 7, 32, None, true);
-pub const XKS_PROXY_URI_ENDPOINT: StringShape =
-    shape!("XksProxyUriEndpointType", 10, 128, Some("^https://[a-zA-Z0-9.-]+$"), false);
+pub const XKS_PROXY_URI_ENDPOINT: StringShape = shape!(
+    "XksProxyUriEndpointType",
+    10,
+    128,
+    Some("^https://[a-zA-Z0-9.-]+$"),
+    false
+);
 pub const XKS_PROXY_URI_PATH: StringShape = shape!(
     "XksProxyUriPathType",
     10,
@@ -87,8 +99,9 @@ pub const LIMIT_MIN: i64 = 1;
 pub const LIMIT_MAX: i64 = 1000;
 
 fn compiled(pattern: &'static str) -> &'static Regex {
-    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<&'static str, &'static Regex>>> =
-        OnceLock::new();
+    static CACHE: OnceLock<
+        std::sync::Mutex<std::collections::HashMap<&'static str, &'static Regex>>,
+    > = OnceLock::new();
     let mut map = CACHE
         .get_or_init(Default::default)
         .lock()
@@ -202,30 +215,66 @@ mod tests {
     fn lengths_patterns_and_wording_follow_aws() {
         let long = "n".repeat(257);
         let m = errors("customKeyStoreName", &CUSTOM_KEY_STORE_NAME, &long).unwrap();
-        assert!(m.starts_with("1 validation error detected: Value 'nnn"), "{m}");
+        assert!(
+            m.starts_with("1 validation error detected: Value 'nnn"),
+            "{m}"
+        );
         assert!(m.ends_with("at 'customKeyStoreName' failed to satisfy constraint: Member must have length less than or equal to 256"));
-        assert!(errors("xksProxyUriEndpoint", &XKS_PROXY_URI_ENDPOINT, "https://proxy.example.com:443")
-            .unwrap()
-            .contains("regular expression pattern: ^https://[a-zA-Z0-9.-]+$"));
-        assert!(errors("xksProxyUriEndpoint", &XKS_PROXY_URI_ENDPOINT, "https://proxy.example.com").is_none());
+        assert!(errors(
+            "xksProxyUriEndpoint",
+            &XKS_PROXY_URI_ENDPOINT,
+            "https://proxy.example.com:443"
+        )
+        .unwrap()
+        .contains("regular expression pattern: ^https://[a-zA-Z0-9.-]+$"));
+        assert!(errors(
+            "xksProxyUriEndpoint",
+            &XKS_PROXY_URI_ENDPOINT,
+            "https://proxy.example.com"
+        )
+        .is_none());
     }
 
     #[test]
     fn patterns_match_whole_values() {
         // The model's cluster pattern has no anchors; a longer id with it inside is still wrong.
-        assert!(errors("cloudHsmClusterId", &CLOUD_HSM_CLUSTER_ID, "cluster-abcdefghijk").is_none());
-        assert!(errors("cloudHsmClusterId", &CLOUD_HSM_CLUSTER_ID, "xcluster-abcdefghijk").is_some());
+        assert!(errors(
+            "cloudHsmClusterId",
+            &CLOUD_HSM_CLUSTER_ID,
+            "cluster-abcdefghijk"
+        )
+        .is_none());
+        assert!(errors(
+            "cloudHsmClusterId",
+            &CLOUD_HSM_CLUSTER_ID,
+            "xcluster-abcdefghijk"
+        )
+        .is_some());
         // Documentation examples that break the model are refused, as AWS would (reference §1.1).
-        assert!(errors("cloudHsmClusterId", &CLOUD_HSM_CLUSTER_ID, "cluster-1a23b4cdefg").is_some());
+        assert!(errors(
+            "cloudHsmClusterId",
+            &CLOUD_HSM_CLUSTER_ID,
+            "cluster-1a23b4cdefg"
+        )
+        .is_some());
         assert!(errors("accessKeyId", &XKS_ACCESS_KEY_ID, "ABCDE12345670EXAMPLE").is_some());
     }
 
     #[test]
     fn paths_accept_prefixes_and_versions() {
-        for ok in ["/kms/xks/v1", "/example-prefix/kms/xks/v1", "/a/b_c/kms/xks/v12"] {
+        for ok in [
+            "/kms/xks/v1",
+            "/example-prefix/kms/xks/v1",
+            "/a/b_c/kms/xks/v12",
+        ] {
             assert!(errors("p", &XKS_PROXY_URI_PATH, ok).is_none(), "{ok}");
         }
-        for bad in ["/kms/xks/v123", "kms/xks/v1/", "/prefix/kms/xks/v1/extra", "/pre fix/kms/xks/v1"] {
+        for bad in [
+            "/kms/xks/v123",
+            "kms/xks/v1/",
+            "/prefix/kms/xks/v1/extra",
+            "/pre fix/kms/xks/v1",
+        ] {
             assert!(errors("p", &XKS_PROXY_URI_PATH, bad).is_some(), "{bad}");
         }
     }
@@ -241,11 +290,17 @@ mod tests {
     fn several_violations_are_reported_together() {
         let mut v = Violations::default();
         v.required("customKeyStoreName", false);
-        v.enum_value("customKeyStoreType", Some("HSM"), &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]);
+        v.enum_value(
+            "customKeyStoreType",
+            Some("HSM"),
+            &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"],
+        );
         v.range("limit", Some(0), LIMIT_MIN, LIMIT_MAX);
         let m = v.into_result().unwrap_err().message;
         assert!(m.starts_with("3 validation errors detected: "), "{m}");
-        assert!(m.contains("Member must satisfy enum value set: [AWS_CLOUDHSM, EXTERNAL_KEY_STORE]"));
+        assert!(
+            m.contains("Member must satisfy enum value set: [AWS_CLOUDHSM, EXTERNAL_KEY_STORE]")
+        );
         assert!(m.contains("Member must have value greater than or equal to 1"));
     }
 
@@ -260,10 +315,30 @@ mod tests {
         for shape in ALL_STRING_SHAPES {
             let s = &model["shapes"][shape.name];
             assert_eq!(s["type"], "string", "{}", shape.name);
-            assert_eq!(s["min"].as_u64(), Some(shape.min as u64), "{} min", shape.name);
-            assert_eq!(s["max"].as_u64(), Some(shape.max as u64), "{} max", shape.name);
-            assert_eq!(s["pattern"].as_str(), shape.pattern, "{} pattern", shape.name);
-            assert_eq!(s["sensitive"].as_bool().unwrap_or(false), shape.sensitive, "{} sensitive", shape.name);
+            assert_eq!(
+                s["min"].as_u64(),
+                Some(shape.min as u64),
+                "{} min",
+                shape.name
+            );
+            assert_eq!(
+                s["max"].as_u64(),
+                Some(shape.max as u64),
+                "{} max",
+                shape.name
+            );
+            assert_eq!(
+                s["pattern"].as_str(),
+                shape.pattern,
+                "{} pattern",
+                shape.name
+            );
+            assert_eq!(
+                s["sensitive"].as_bool().unwrap_or(false),
+                shape.sensitive,
+                "{} sensitive",
+                shape.name
+            );
         }
         let limit = &model["shapes"]["LimitType"];
         assert_eq!(limit["min"].as_i64(), Some(LIMIT_MIN));

@@ -25,7 +25,13 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
-async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(sim): State<Arc<Sim>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request_id = new_request_id();
     let result = dispatch(&sim, &method, &uri, &headers, &body).await;
     let mut res = match result {
@@ -36,16 +42,28 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: 
         }
     };
     let h = res.headers_mut();
-    h.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE),
+    );
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-amzn-requestid", v);
     }
     res
 }
 
-async fn dispatch(sim: &Arc<Sim>, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, KmsError> {
+async fn dispatch(
+    sim: &Arc<Sim>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<u8>, KmsError> {
     if method != Method::POST || uri.path() != "/" {
-        return Err(KmsError::new(ErrorKind::UnknownOperation, "Only POST / is served (AWS JSON 1.1)."));
+        return Err(KmsError::new(
+            ErrorKind::UnknownOperation,
+            "Only POST / is served (AWS JSON 1.1).",
+        ));
     }
     let caller = authenticate(sim, uri, headers, body)?;
     let target = headers
@@ -67,7 +85,12 @@ async fn dispatch(sim: &Arc<Sim>, method: &Method, uri: &Uri, headers: &HeaderMa
     }
 }
 
-fn authenticate(sim: &Sim, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Caller, KmsError> {
+fn authenticate(
+    sim: &Sim,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, KmsError> {
     let req = sigv4::Request {
         method: "POST",
         path: uri.path(),
@@ -93,7 +116,9 @@ fn authenticate(sim: &Sim, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Resul
             SigError::Missing => ErrorKind::MissingAuthenticationToken,
             SigError::Incomplete(_) => ErrorKind::IncompleteSignature,
             SigError::UnknownKey => ErrorKind::UnrecognizedClient,
-            SigError::WrongService(_) | SigError::Mismatch | SigError::Expired(_) => ErrorKind::InvalidSignature,
+            SigError::WrongService(_) | SigError::Mismatch | SigError::Expired(_) => {
+                ErrorKind::InvalidSignature
+            }
         };
         KmsError::new(kind, e.to_string())
     })?;
@@ -102,17 +127,36 @@ fn authenticate(sim: &Sim, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Resul
         .find(|c| c.access_key_id == verified.access_key_id)
         .map(|c| c.account_id.clone())
         .unwrap_or_default();
-    Ok(Caller { account, region: verified.region })
+    Ok(Caller {
+        account,
+        region: verified.region,
+    })
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, KmsError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| KmsError::new(ErrorKind::SerializationException, format!("The request body is not valid JSON: {e}")))?;
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        KmsError::new(
+            ErrorKind::SerializationException,
+            format!("The request body is not valid JSON: {e}"),
+        )
+    })?;
     if !value.is_object() {
-        return Err(KmsError::new(ErrorKind::SerializationException, "The request body must be a JSON object."));
+        return Err(KmsError::new(
+            ErrorKind::SerializationException,
+            "The request body must be a JSON object.",
+        ));
     }
-    serde_json::from_value(value).map_err(|e| KmsError::new(ErrorKind::SerializationException, format!("The request body does not fit the operation: {e}")))
+    serde_json::from_value(value).map_err(|e| {
+        KmsError::new(
+            ErrorKind::SerializationException,
+            format!("The request body does not fit the operation: {e}"),
+        )
+    })
 }
 
 fn respond<T: Serialize>(result: Result<T, KmsError>) -> Result<Vec<u8>, KmsError> {
@@ -134,5 +178,12 @@ fn new_request_id() -> String {
     use rand::Rng;
     let b: [u8; 16] = rand::thread_rng().gen();
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }

@@ -33,7 +33,13 @@ pub async fn run(
             })
             .await;
         if let Some(kind) = outcome.exception() {
-            return Err(KmsError::new(kind, format!("GetHealthStatus at {uri_endpoint}{uri_path}: {}.", outcome.describe())));
+            return Err(KmsError::new(
+                kind,
+                format!(
+                    "GetHealthStatus at {uri_endpoint}{uri_path}: {}.",
+                    outcome.describe()
+                ),
+            ));
         }
     }
     let quota = sim.config.quota;
@@ -62,21 +68,39 @@ pub async fn run(
             Ok(id)
         })
         .await?;
-    Ok(CreateCustomKeyStoreResponse { custom_key_store_id: id })
+    Ok(CreateCustomKeyStoreResponse {
+        custom_key_store_id: id,
+    })
 }
 
 fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backing), KmsError> {
     let mut v = Violations::default();
     v.required("customKeyStoreName", req.custom_key_store_name.is_some());
-    v.check("customKeyStoreName", &validate::CUSTOM_KEY_STORE_NAME, req.custom_key_store_name.as_deref());
-    v.check("cloudHsmClusterId", &validate::CLOUD_HSM_CLUSTER_ID, req.cloud_hsm_cluster_id.as_deref());
+    v.check(
+        "customKeyStoreName",
+        &validate::CUSTOM_KEY_STORE_NAME,
+        req.custom_key_store_name.as_deref(),
+    );
+    v.check(
+        "cloudHsmClusterId",
+        &validate::CLOUD_HSM_CLUSTER_ID,
+        req.cloud_hsm_cluster_id.as_deref(),
+    );
     v.check(
         "trustAnchorCertificate",
         &validate::TRUST_ANCHOR_CERTIFICATE,
         req.trust_anchor_certificate.as_deref(),
     );
-    v.check("keyStorePassword", &validate::KEY_STORE_PASSWORD, req.key_store_password.as_deref());
-    v.enum_value("customKeyStoreType", req.custom_key_store_type.as_deref(), &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]);
+    v.check(
+        "keyStorePassword",
+        &validate::KEY_STORE_PASSWORD,
+        req.key_store_password.as_deref(),
+    );
+    v.enum_value(
+        "customKeyStoreType",
+        req.custom_key_store_type.as_deref(),
+        &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"],
+    );
     check_xks_members(
         &mut v,
         req.xks_proxy_uri_endpoint.as_deref(),
@@ -111,15 +135,39 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
     let backing = match store_type {
         CustomKeyStoreType::AwsCloudhsm => {
             let kind = "AWS_CLOUDHSM";
-            needed(&mut v, "cloudHsmClusterId", req.cloud_hsm_cluster_id.is_some(), kind);
-            needed(&mut v, "trustAnchorCertificate", req.trust_anchor_certificate.is_some(), kind);
-            needed(&mut v, "keyStorePassword", req.key_store_password.is_some(), kind);
+            needed(
+                &mut v,
+                "cloudHsmClusterId",
+                req.cloud_hsm_cluster_id.is_some(),
+                kind,
+            );
+            needed(
+                &mut v,
+                "trustAnchorCertificate",
+                req.trust_anchor_certificate.is_some(),
+                kind,
+            );
+            needed(
+                &mut v,
+                "keyStorePassword",
+                req.key_store_password.is_some(),
+                kind,
+            );
             for (member, present) in [
                 ("xksProxyUriEndpoint", req.xks_proxy_uri_endpoint.is_some()),
                 ("xksProxyUriPath", req.xks_proxy_uri_path.is_some()),
-                ("xksProxyVpcEndpointServiceName", req.xks_proxy_vpc_endpoint_service_name.is_some()),
-                ("xksProxyVpcEndpointServiceOwner", req.xks_proxy_vpc_endpoint_service_owner.is_some()),
-                ("xksProxyAuthenticationCredential", req.xks_proxy_authentication_credential.is_some()),
+                (
+                    "xksProxyVpcEndpointServiceName",
+                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
+                ),
+                (
+                    "xksProxyVpcEndpointServiceOwner",
+                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                ),
+                (
+                    "xksProxyAuthenticationCredential",
+                    req.xks_proxy_authentication_credential.is_some(),
+                ),
                 ("xksProxyConnectivity", req.xks_proxy_connectivity.is_some()),
             ] {
                 not_allowed(&mut v, member, present, kind);
@@ -133,13 +181,36 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
         }
         CustomKeyStoreType::ExternalKeyStore => {
             let kind = "EXTERNAL_KEY_STORE";
-            needed(&mut v, "xksProxyConnectivity", req.xks_proxy_connectivity.is_some(), kind);
-            needed(&mut v, "xksProxyUriEndpoint", req.xks_proxy_uri_endpoint.is_some(), kind);
-            needed(&mut v, "xksProxyUriPath", req.xks_proxy_uri_path.is_some(), kind);
-            needed(&mut v, "xksProxyAuthenticationCredential", req.xks_proxy_authentication_credential.is_some(), kind);
+            needed(
+                &mut v,
+                "xksProxyConnectivity",
+                req.xks_proxy_connectivity.is_some(),
+                kind,
+            );
+            needed(
+                &mut v,
+                "xksProxyUriEndpoint",
+                req.xks_proxy_uri_endpoint.is_some(),
+                kind,
+            );
+            needed(
+                &mut v,
+                "xksProxyUriPath",
+                req.xks_proxy_uri_path.is_some(),
+                kind,
+            );
+            needed(
+                &mut v,
+                "xksProxyAuthenticationCredential",
+                req.xks_proxy_authentication_credential.is_some(),
+                kind,
+            );
             for (member, present) in [
                 ("cloudHsmClusterId", req.cloud_hsm_cluster_id.is_some()),
-                ("trustAnchorCertificate", req.trust_anchor_certificate.is_some()),
+                (
+                    "trustAnchorCertificate",
+                    req.trust_anchor_certificate.is_some(),
+                ),
                 ("keyStorePassword", req.key_store_password.is_some()),
             ] {
                 not_allowed(&mut v, member, present, kind);
@@ -155,8 +226,14 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
             }
             if !vpc {
                 for (member, present) in [
-                    ("xksProxyVpcEndpointServiceName", req.xks_proxy_vpc_endpoint_service_name.is_some()),
-                    ("xksProxyVpcEndpointServiceOwner", req.xks_proxy_vpc_endpoint_service_owner.is_some()),
+                    (
+                        "xksProxyVpcEndpointServiceName",
+                        req.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    ),
+                    (
+                        "xksProxyVpcEndpointServiceOwner",
+                        req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                    ),
                 ] {
                     if present {
                         v.rule(format!("Value at '{member}' failed to satisfy constraint: Member must be null when XksProxyConnectivity is PUBLIC_ENDPOINT"));
@@ -170,7 +247,11 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
                 uri_path: req.xks_proxy_uri_path.clone().unwrap_or_default(),
                 vpc_endpoint_service_name: req.xks_proxy_vpc_endpoint_service_name.clone(),
                 vpc_endpoint_service_owner: req.xks_proxy_vpc_endpoint_service_owner.clone(),
-                credential: credential(req.xks_proxy_authentication_credential.as_ref().expect("checked above")),
+                credential: credential(
+                    req.xks_proxy_authentication_credential
+                        .as_ref()
+                        .expect("checked above"),
+                ),
             }
         }
     };
@@ -186,7 +267,10 @@ pub(crate) fn check_world_and_uniqueness(
     backing: &Backing,
     exclude: Option<&str>,
 ) -> Result<(), KmsError> {
-    let others: Vec<&KeyStore> = st.stores_of(caller).filter(|s| Some(s.id.as_str()) != exclude).collect();
+    let others: Vec<&KeyStore> = st
+        .stores_of(caller)
+        .filter(|s| Some(s.id.as_str()) != exclude)
+        .collect();
     if others.iter().any(|s| s.name == name) {
         return Err(KmsError::new(
             ErrorKind::CustomKeyStoreNameInUse,
@@ -194,38 +278,66 @@ pub(crate) fn check_world_and_uniqueness(
         ));
     }
     match backing {
-        Backing::CloudHsm { cluster_id, trust_anchor_certificate, .. } => {
+        Backing::CloudHsm {
+            cluster_id,
+            trust_anchor_certificate,
+            ..
+        } => {
             let cluster = st
                 .world
                 .cluster(&caller.account, &caller.region, cluster_id)
                 .ok_or_else(|| KmsError::new(ErrorKind::CloudHsmClusterNotFound, format!("AWS CloudHSM cluster {cluster_id} was not found in this account and Region.")))?;
-            if exclude.is_none() {
-                if others.iter().any(|s| matches!(&s.backing, Backing::CloudHsm { cluster_id: c, .. } if c == cluster_id)) {
-                    return Err(KmsError::new(
-                        ErrorKind::CloudHsmClusterInUse,
-                        format!("AWS CloudHSM cluster {cluster_id} is already associated with a custom key store."),
-                    ));
-                }
+            let in_use = others.iter().any(|s| {
+                matches!(&s.backing, Backing::CloudHsm { cluster_id: c, .. } if c == cluster_id)
+            });
+            if exclude.is_none() && in_use {
+                return Err(KmsError::new(
+                    ErrorKind::CloudHsmClusterInUse,
+                    format!("AWS CloudHSM cluster {cluster_id} is already associated with a custom key store."),
+                ));
             }
             if !cluster.active {
-                return Err(KmsError::new(ErrorKind::CloudHsmClusterNotActive, format!("AWS CloudHSM cluster {cluster_id} is not active.")));
+                return Err(KmsError::new(
+                    ErrorKind::CloudHsmClusterNotActive,
+                    format!("AWS CloudHSM cluster {cluster_id} is not active."),
+                ));
             }
             // Create checks the certificate; Update checks relatedness instead (ops/update.rs).
-            if exclude.is_none() && cluster.trust_anchor_certificate.trim() != trust_anchor_certificate.trim() {
+            if exclude.is_none()
+                && cluster.trust_anchor_certificate.trim() != trust_anchor_certificate.trim()
+            {
                 return Err(KmsError::new(
                     ErrorKind::IncorrectTrustAnchor,
                     format!("The trust anchor certificate does not match the one of AWS CloudHSM cluster {cluster_id}."),
                 ));
             }
             if let Some(problem) = cluster.configuration_problem() {
-                return Err(KmsError::new(ErrorKind::CloudHsmClusterInvalidConfiguration, problem));
+                return Err(KmsError::new(
+                    ErrorKind::CloudHsmClusterInvalidConfiguration,
+                    problem,
+                ));
             }
         }
-        Backing::External { connectivity, uri_endpoint, uri_path, vpc_endpoint_service_name, .. } => {
+        Backing::External {
+            connectivity,
+            uri_endpoint,
+            uri_path,
+            vpc_endpoint_service_name,
+            ..
+        } => {
             let external = others.iter().filter_map(|s| match &s.backing {
-                Backing::External { connectivity, uri_endpoint, uri_path, vpc_endpoint_service_name, .. } => {
-                    Some((connectivity, uri_endpoint, uri_path, vpc_endpoint_service_name))
-                }
+                Backing::External {
+                    connectivity,
+                    uri_endpoint,
+                    uri_path,
+                    vpc_endpoint_service_name,
+                    ..
+                } => Some((
+                    connectivity,
+                    uri_endpoint,
+                    uri_path,
+                    vpc_endpoint_service_name,
+                )),
                 _ => None,
             });
             for (c, e, p, v) in external {
@@ -259,9 +371,14 @@ pub(crate) fn check_world_and_uniqueness(
                     )
                 })?;
                 if let Some(problem) = service.configuration_problem() {
-                    return Err(KmsError::new(ErrorKind::XksProxyVpcEndpointServiceInvalidConfiguration, problem));
+                    return Err(KmsError::new(
+                        ErrorKind::XksProxyVpcEndpointServiceInvalidConfiguration,
+                        problem,
+                    ));
                 }
-                if !service.private_dns_name.is_empty() && format!("https://{}", service.private_dns_name) != *uri_endpoint {
+                if !service.private_dns_name.is_empty()
+                    && format!("https://{}", service.private_dns_name) != *uri_endpoint
+                {
                     return Err(KmsError::new(
                         ErrorKind::XksProxyVpcEndpointServiceInvalidConfiguration,
                         format!("XksProxyUriEndpoint must be https:// followed by the private DNS name of {name}, {}.", service.private_dns_name),

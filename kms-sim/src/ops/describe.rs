@@ -19,8 +19,16 @@ pub async fn run(
     req: DescribeCustomKeyStoresRequest,
 ) -> Result<DescribeCustomKeyStoresResponse, KmsError> {
     let mut v = Violations::default();
-    v.check("customKeyStoreId", &validate::CUSTOM_KEY_STORE_ID, req.custom_key_store_id.as_deref());
-    v.check("customKeyStoreName", &validate::CUSTOM_KEY_STORE_NAME, req.custom_key_store_name.as_deref());
+    v.check(
+        "customKeyStoreId",
+        &validate::CUSTOM_KEY_STORE_ID,
+        req.custom_key_store_id.as_deref(),
+    );
+    v.check(
+        "customKeyStoreName",
+        &validate::CUSTOM_KEY_STORE_NAME,
+        req.custom_key_store_name.as_deref(),
+    );
     v.range("limit", req.limit, validate::LIMIT_MIN, validate::LIMIT_MAX);
     v.check("marker", &validate::MARKER, req.marker.as_deref());
     if req.custom_key_store_id.is_some() && req.custom_key_store_name.is_some() {
@@ -30,7 +38,11 @@ pub async fn run(
 
     let st = sim.snapshot().await;
     let mut stores: Vec<&KeyStore> = st.stores_of(caller).collect();
-    stores.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then_with(|| a.id.cmp(&b.id)));
+    stores.sort_by(|a, b| {
+        a.created_ms
+            .cmp(&b.created_ms)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     if let Some(id) = &req.custom_key_store_id {
         stores.retain(|s| &s.id == id);
         if stores.is_empty() {
@@ -51,8 +63,12 @@ pub async fn run(
         None => 0,
     };
     let limit = req.limit.map(|l| l as usize).unwrap_or(DEFAULT_LIMIT);
-    let page: Vec<CustomKeyStoresListEntry> =
-        stores.iter().skip(start).take(limit).map(|s| list_entry(s)).collect();
+    let page: Vec<CustomKeyStoresListEntry> = stores
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|s| list_entry(s))
+        .collect();
     let end = start + page.len();
     let truncated = end < stores.len();
     Ok(DescribeCustomKeyStoresResponse {
@@ -65,9 +81,15 @@ pub async fn run(
 /// Never includes KeyStorePassword or RawSecretAccessKey.
 pub fn list_entry(s: &KeyStore) -> CustomKeyStoresListEntry {
     let (cluster, anchor, xks) = match &s.backing {
-        Backing::CloudHsm { cluster_id, trust_anchor_certificate, .. } => {
-            (Some(cluster_id.clone()), Some(trust_anchor_certificate.clone()), None)
-        }
+        Backing::CloudHsm {
+            cluster_id,
+            trust_anchor_certificate,
+            ..
+        } => (
+            Some(cluster_id.clone()),
+            Some(trust_anchor_certificate.clone()),
+            None,
+        ),
         Backing::External {
             connectivity,
             uri_endpoint,
@@ -84,9 +106,11 @@ pub fn list_entry(s: &KeyStore) -> CustomKeyStoresListEntry {
                 uri_endpoint: uri_endpoint.clone(),
                 uri_path: uri_path.clone(),
                 vpc_endpoint_service_name: vpc_endpoint_service_name.clone(),
-                vpc_endpoint_service_owner: vpc_endpoint_service_name
-                    .as_ref()
-                    .map(|_| vpc_endpoint_service_owner.clone().unwrap_or_else(|| s.account.clone())),
+                vpc_endpoint_service_owner: vpc_endpoint_service_name.as_ref().map(|_| {
+                    vpc_endpoint_service_owner
+                        .clone()
+                        .unwrap_or_else(|| s.account.clone())
+                }),
             }),
         ),
     };
@@ -114,8 +138,12 @@ fn seal_marker(key: &str, caller: &Caller, offset: usize) -> String {
 }
 
 fn open_marker(key: &str, caller: &Caller, marker: &str) -> Result<usize, KmsError> {
-    let invalid = || KmsError::new(ErrorKind::InvalidMarker, "The request was rejected because the marker that specifies where pagination should next begin is not valid.");
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(marker).map_err(|_| invalid())?;
+    let invalid = || {
+        KmsError::new(ErrorKind::InvalidMarker, "The request was rejected because the marker that specifies where pagination should next begin is not valid.")
+    };
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(marker)
+        .map_err(|_| invalid())?;
     let raw = String::from_utf8(raw).map_err(|_| invalid())?;
     let (offset, mac) = raw.split_once('.').ok_or_else(invalid)?;
     let offset: usize = offset.parse().map_err(|_| invalid())?;
@@ -131,14 +159,23 @@ mod tests {
 
     #[test]
     fn markers_open_only_for_the_key_and_caller_that_sealed_them() {
-        let me = Caller { account: "111111111111".into(), region: "us-east-1".into() };
-        let other = Caller { account: "222222222222".into(), region: "us-east-1".into() };
+        let me = Caller {
+            account: "111111111111".into(),
+            region: "us-east-1".into(),
+        };
+        let other = Caller {
+            account: "222222222222".into(),
+            region: "us-east-1".into(),
+        };
         let m = seal_marker("k", &me, 7);
         assert_eq!(open_marker("k", &me, &m).unwrap(), 7);
         assert!(open_marker("k", &other, &m).is_err());
         assert!(open_marker("other-key", &me, &m).is_err());
         let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("8.0000");
-        assert_eq!(open_marker("k", &me, &forged).unwrap_err().kind, ErrorKind::InvalidMarker);
+        assert_eq!(
+            open_marker("k", &me, &forged).unwrap_err().kind,
+            ErrorKind::InvalidMarker
+        );
         assert!(open_marker("k", &me, "not base64!").is_err());
     }
 }

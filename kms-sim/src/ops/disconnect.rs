@@ -17,10 +17,12 @@ pub async fn run(sim: &Arc<Sim>, caller: &Caller, req: StoreIdRequest) -> Result
         .mutate(|st| {
             let store = st.find_mut(caller, &id)?;
             match store.state {
-                ConnectionState::Disconnecting | ConnectionState::Disconnected => Err(invalid_state(format!(
-                    "Custom key store {id} is {} already.",
-                    store.state.as_str()
-                ))),
+                ConnectionState::Disconnecting | ConnectionState::Disconnected => {
+                    Err(invalid_state(format!(
+                        "Custom key store {id} is {} already.",
+                        store.state.as_str()
+                    )))
+                }
                 // Disconnecting a CONNECTING, CONNECTED or FAILED store is allowed.
                 _ => {
                     store.state = ConnectionState::Disconnecting;

@@ -21,21 +21,32 @@ pub(crate) fn check_xks_members(
     credential: Option<&CredentialIn>,
     connectivity: Option<&str>,
 ) {
-    v.check("xksProxyUriEndpoint", &validate::XKS_PROXY_URI_ENDPOINT, endpoint);
+    v.check(
+        "xksProxyUriEndpoint",
+        &validate::XKS_PROXY_URI_ENDPOINT,
+        endpoint,
+    );
     v.check("xksProxyUriPath", &validate::XKS_PROXY_URI_PATH, path);
     v.check(
         "xksProxyVpcEndpointServiceName",
         &validate::XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME,
         vpc_name,
     );
-    v.check("xksProxyVpcEndpointServiceOwner", &validate::ACCOUNT_ID, vpc_owner);
+    v.check(
+        "xksProxyVpcEndpointServiceOwner",
+        &validate::ACCOUNT_ID,
+        vpc_owner,
+    );
     v.enum_value(
         "xksProxyConnectivity",
         connectivity,
         &["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"],
     );
     if let Some(c) = credential {
-        v.required("xksProxyAuthenticationCredential.accessKeyId", c.access_key_id.is_some());
+        v.required(
+            "xksProxyAuthenticationCredential.accessKeyId",
+            c.access_key_id.is_some(),
+        );
         v.required(
             "xksProxyAuthenticationCredential.rawSecretAccessKey",
             c.raw_secret_access_key.is_some(),

@@ -18,7 +18,11 @@ pub fn allowed_while_connected(member: &str) -> bool {
     )
 }
 
-pub async fn run(sim: &Sim, caller: &Caller, req: UpdateCustomKeyStoreRequest) -> Result<Empty, KmsError> {
+pub async fn run(
+    sim: &Sim,
+    caller: &Caller,
+    req: UpdateCustomKeyStoreRequest,
+) -> Result<Empty, KmsError> {
     validate_request(&req)?;
     let id = req.custom_key_store_id.clone().unwrap_or_default();
     // Plan against the current state, probe the proxy with the new values (outside the lock),
@@ -27,7 +31,13 @@ pub async fn run(sim: &Sim, caller: &Caller, req: UpdateCustomKeyStoreRequest) -
     for _ in 0..3 {
         let planned = plan(&sim.snapshot().await, caller, &id, &req)?;
         if let (Some(backing), true) = (&planned, probed.as_ref() != planned.as_ref()) {
-            if let Backing::External { uri_endpoint, uri_path, credential, .. } = backing {
+            if let Backing::External {
+                uri_endpoint,
+                uri_path,
+                credential,
+                ..
+            } = backing
+            {
                 let outcome = sim
                     .probe(ProbeTarget {
                         uri_endpoint: uri_endpoint.clone(),
@@ -40,7 +50,10 @@ pub async fn run(sim: &Sim, caller: &Caller, req: UpdateCustomKeyStoreRequest) -
                 if let Some(kind) = outcome.exception() {
                     return Err(KmsError::new(
                         kind,
-                        format!("GetHealthStatus at {uri_endpoint}{uri_path}: {}.", outcome.describe()),
+                        format!(
+                            "GetHealthStatus at {uri_endpoint}{uri_path}: {}.",
+                            outcome.describe()
+                        ),
                     ));
                 }
             }
@@ -60,15 +73,29 @@ pub async fn run(sim: &Sim, caller: &Caller, req: UpdateCustomKeyStoreRequest) -
             return Ok(Empty {});
         }
     }
-    Err(invalid_state(format!("Custom key store {id} kept changing during the update; try again.")))
+    Err(invalid_state(format!(
+        "Custom key store {id} kept changing during the update; try again."
+    )))
 }
 
 fn validate_request(req: &UpdateCustomKeyStoreRequest) -> Result<(), KmsError> {
     let mut v = Violations::default();
     check_store_id(&mut v, req.custom_key_store_id.as_deref());
-    v.check("newCustomKeyStoreName", &validate::CUSTOM_KEY_STORE_NAME, req.new_custom_key_store_name.as_deref());
-    v.check("keyStorePassword", &validate::KEY_STORE_PASSWORD, req.key_store_password.as_deref());
-    v.check("cloudHsmClusterId", &validate::CLOUD_HSM_CLUSTER_ID, req.cloud_hsm_cluster_id.as_deref());
+    v.check(
+        "newCustomKeyStoreName",
+        &validate::CUSTOM_KEY_STORE_NAME,
+        req.new_custom_key_store_name.as_deref(),
+    );
+    v.check(
+        "keyStorePassword",
+        &validate::KEY_STORE_PASSWORD,
+        req.key_store_password.as_deref(),
+    );
+    v.check(
+        "cloudHsmClusterId",
+        &validate::CLOUD_HSM_CLUSTER_ID,
+        req.cloud_hsm_cluster_id.as_deref(),
+    );
     check_xks_members(
         &mut v,
         req.xks_proxy_uri_endpoint.as_deref(),
@@ -84,14 +111,26 @@ fn validate_request(req: &UpdateCustomKeyStoreRequest) -> Result<(), KmsError> {
 /// The members present in the request, by model name.
 fn members(req: &UpdateCustomKeyStoreRequest) -> Vec<&'static str> {
     [
-        ("NewCustomKeyStoreName", req.new_custom_key_store_name.is_some()),
+        (
+            "NewCustomKeyStoreName",
+            req.new_custom_key_store_name.is_some(),
+        ),
         ("KeyStorePassword", req.key_store_password.is_some()),
         ("CloudHsmClusterId", req.cloud_hsm_cluster_id.is_some()),
         ("XksProxyUriEndpoint", req.xks_proxy_uri_endpoint.is_some()),
         ("XksProxyUriPath", req.xks_proxy_uri_path.is_some()),
-        ("XksProxyVpcEndpointServiceName", req.xks_proxy_vpc_endpoint_service_name.is_some()),
-        ("XksProxyVpcEndpointServiceOwner", req.xks_proxy_vpc_endpoint_service_owner.is_some()),
-        ("XksProxyAuthenticationCredential", req.xks_proxy_authentication_credential.is_some()),
+        (
+            "XksProxyVpcEndpointServiceName",
+            req.xks_proxy_vpc_endpoint_service_name.is_some(),
+        ),
+        (
+            "XksProxyVpcEndpointServiceOwner",
+            req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+        ),
+        (
+            "XksProxyAuthenticationCredential",
+            req.xks_proxy_authentication_credential.is_some(),
+        ),
         ("XksProxyConnectivity", req.xks_proxy_connectivity.is_some()),
     ]
     .into_iter()
@@ -100,7 +139,12 @@ fn members(req: &UpdateCustomKeyStoreRequest) -> Vec<&'static str> {
 }
 
 /// Checks every rule and returns the new XKS backing when the proxy must be probed with it.
-fn plan(st: &State, caller: &Caller, id: &str, req: &UpdateCustomKeyStoreRequest) -> Result<Option<Backing>, KmsError> {
+fn plan(
+    st: &State,
+    caller: &Caller,
+    id: &str,
+    req: &UpdateCustomKeyStoreRequest,
+) -> Result<Option<Backing>, KmsError> {
     let store = st.find(caller, id)?;
     let present = members(req);
     let is_xks = matches!(store.backing, Backing::External { .. });
@@ -110,13 +154,19 @@ fn plan(st: &State, caller: &Caller, id: &str, req: &UpdateCustomKeyStoreRequest
         let for_xks = m.starts_with("Xks");
         if (for_cloudhsm && is_xks) || (for_xks && !is_xks) {
             let kind = store.backing.store_type().as_str();
-            v.rule(format!("{m} cannot be used with custom key store {id}, whose type is {kind}."));
+            v.rule(format!(
+                "{m} cannot be used with custom key store {id}, whose type is {kind}."
+            ));
         }
     }
     v.into_result()?;
 
     let state = store.state;
-    let needs_disconnected: Vec<&str> = present.iter().copied().filter(|m| !allowed_while_connected(m)).collect();
+    let needs_disconnected: Vec<&str> = present
+        .iter()
+        .copied()
+        .filter(|m| !allowed_while_connected(m))
+        .collect();
     match state {
         ConnectionState::Disconnected => {}
         ConnectionState::Connected if needs_disconnected.is_empty() => {}
@@ -128,16 +178,31 @@ fn plan(st: &State, caller: &Caller, id: &str, req: &UpdateCustomKeyStoreRequest
         }
         other => {
             return Err(invalid_state(format!(
-                "Custom key store {id} is {}. It must be CONNECTED or DISCONNECTED to be updated{}.",
-                other.as_str(),
-                if other == ConnectionState::Failed { "; disconnect it first" } else { "" }
-            )))
+            "Custom key store {id} is {}. It must be CONNECTED or DISCONNECTED to be updated{}.",
+            other.as_str(),
+            if other == ConnectionState::Failed {
+                "; disconnect it first"
+            } else {
+                ""
+            }
+        )))
         }
     }
 
-    let name = req.new_custom_key_store_name.clone().unwrap_or_else(|| store.name.clone());
+    let name = req
+        .new_custom_key_store_name
+        .clone()
+        .unwrap_or_else(|| store.name.clone());
     let backing = new_backing(store, req)?;
-    if let (Backing::CloudHsm { cluster_id: old, .. }, Backing::CloudHsm { cluster_id: new, .. }) = (&store.backing, &backing) {
+    if let (
+        Backing::CloudHsm {
+            cluster_id: old, ..
+        },
+        Backing::CloudHsm {
+            cluster_id: new, ..
+        },
+    ) = (&store.backing, &backing)
+    {
         if old != new {
             let before = st.world.cluster(&caller.account, &caller.region, old);
             let after = st.world.cluster(&caller.account, &caller.region, new);
@@ -158,10 +223,20 @@ fn plan(st: &State, caller: &Caller, id: &str, req: &UpdateCustomKeyStoreRequest
 
 fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Backing, KmsError> {
     match &store.backing {
-        Backing::CloudHsm { cluster_id, trust_anchor_certificate, key_store_password } => Ok(Backing::CloudHsm {
-            cluster_id: req.cloud_hsm_cluster_id.clone().unwrap_or_else(|| cluster_id.clone()),
+        Backing::CloudHsm {
+            cluster_id,
+            trust_anchor_certificate,
+            key_store_password,
+        } => Ok(Backing::CloudHsm {
+            cluster_id: req
+                .cloud_hsm_cluster_id
+                .clone()
+                .unwrap_or_else(|| cluster_id.clone()),
             trust_anchor_certificate: trust_anchor_certificate.clone(),
-            key_store_password: req.key_store_password.clone().unwrap_or_else(|| key_store_password.clone()),
+            key_store_password: req
+                .key_store_password
+                .clone()
+                .unwrap_or_else(|| key_store_password.clone()),
         }),
         Backing::External {
             connectivity,
@@ -179,7 +254,11 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             let mut v = Violations::default();
             if new_connectivity != *connectivity {
                 // Reference §1.4: a connectivity change needs a new endpoint, and a service name for VPC.
-                if req.xks_proxy_uri_endpoint.as_deref().is_none_or(|e| e == uri_endpoint) {
+                if req
+                    .xks_proxy_uri_endpoint
+                    .as_deref()
+                    .is_none_or(|e| e == uri_endpoint)
+                {
                     v.rule(format!(
                         "Value at 'xksProxyUriEndpoint' failed to satisfy constraint: Member must be a new endpoint when XksProxyConnectivity changes to {}",
                         new_connectivity.as_str()
@@ -193,8 +272,14 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             }
             if new_connectivity == XksProxyConnectivity::PublicEndpoint {
                 for (member, present) in [
-                    ("xksProxyVpcEndpointServiceName", req.xks_proxy_vpc_endpoint_service_name.is_some()),
-                    ("xksProxyVpcEndpointServiceOwner", req.xks_proxy_vpc_endpoint_service_owner.is_some()),
+                    (
+                        "xksProxyVpcEndpointServiceName",
+                        req.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    ),
+                    (
+                        "xksProxyVpcEndpointServiceOwner",
+                        req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                    ),
                 ] {
                     if present {
                         v.rule(format!("Value at '{member}' failed to satisfy constraint: Member must be null when XksProxyConnectivity is PUBLIC_ENDPOINT"));
@@ -205,13 +290,27 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             let vpc = new_connectivity == XksProxyConnectivity::VpcEndpointService;
             Ok(Backing::External {
                 connectivity: new_connectivity,
-                uri_endpoint: req.xks_proxy_uri_endpoint.clone().unwrap_or_else(|| uri_endpoint.clone()),
-                uri_path: req.xks_proxy_uri_path.clone().unwrap_or_else(|| uri_path.clone()),
+                uri_endpoint: req
+                    .xks_proxy_uri_endpoint
+                    .clone()
+                    .unwrap_or_else(|| uri_endpoint.clone()),
+                uri_path: req
+                    .xks_proxy_uri_path
+                    .clone()
+                    .unwrap_or_else(|| uri_path.clone()),
                 vpc_endpoint_service_name: vpc
-                    .then(|| req.xks_proxy_vpc_endpoint_service_name.clone().or_else(|| vpc_endpoint_service_name.clone()))
+                    .then(|| {
+                        req.xks_proxy_vpc_endpoint_service_name
+                            .clone()
+                            .or_else(|| vpc_endpoint_service_name.clone())
+                    })
                     .flatten(),
                 vpc_endpoint_service_owner: vpc
-                    .then(|| req.xks_proxy_vpc_endpoint_service_owner.clone().or_else(|| vpc_endpoint_service_owner.clone()))
+                    .then(|| {
+                        req.xks_proxy_vpc_endpoint_service_owner
+                            .clone()
+                            .or_else(|| vpc_endpoint_service_owner.clone())
+                    })
                     .flatten(),
                 credential: req
                     .xks_proxy_authentication_credential
@@ -223,7 +322,13 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
     }
 }
 
-fn apply(st: &mut State, caller: &Caller, id: &str, req: &UpdateCustomKeyStoreRequest, _probed: Option<Backing>) -> Result<(), KmsError> {
+fn apply(
+    st: &mut State,
+    caller: &Caller,
+    id: &str,
+    req: &UpdateCustomKeyStoreRequest,
+    _probed: Option<Backing>,
+) -> Result<(), KmsError> {
     let store = st.find(caller, id)?.clone();
     let backing = new_backing(&store, req)?;
     let s = st.find_mut(caller, id)?;

@@ -1,7 +1,10 @@
 //! The simulator's own certificate authority (rcgen): created once, kept in the data directory,
 //! and trusted by kms-sim's probe client beside the system roots.
 
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::Path;
 
@@ -21,7 +24,11 @@ fn ca_params() -> Result<CertificateParams, rcgen::Error> {
     dn.push(DnType::OrganizationName, "cks-console");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     Ok(params)
 }
 
@@ -38,7 +45,9 @@ impl Authority {
             Some((cert, key)) => (cert, KeyPair::from_pem(&key).map_err(|e| err(&e))?),
             None => {
                 let key = KeyPair::generate().map_err(|e| err(&e))?;
-                let cert = ca_params().and_then(|p| p.self_signed(&key)).map_err(|e| err(&e))?;
+                let cert = ca_params()
+                    .and_then(|p| p.self_signed(&key))
+                    .map_err(|e| err(&e))?;
                 if let Some(d) = dir {
                     std::fs::create_dir_all(d).map_err(|e| err(&e))?;
                     std::fs::write(d.join(CERT_FILE), cert.pem()).map_err(|e| err(&e))?;
@@ -47,9 +56,14 @@ impl Authority {
                 (cert.pem(), key)
             }
         };
-        let cert_der = rustls_pemfile_cert(&cert_pem).ok_or_else(|| err(&"the CA certificate is not PEM"))?;
+        let cert_der =
+            rustls_pemfile_cert(&cert_pem).ok_or_else(|| err(&"the CA certificate is not PEM"))?;
         let issuer = Issuer::new(ca_params().map_err(|e| err(&e))?, key);
-        Ok(Authority { cert_pem, cert_der, issuer })
+        Ok(Authority {
+            cert_pem,
+            cert_der,
+            issuer,
+        })
     }
 
     pub fn cert_pem(&self) -> &str {
@@ -61,11 +75,19 @@ impl Authority {
     }
 
     /// A leaf certificate for these DNS names, signed by this CA.
-    pub fn issue(&self, names: &[String]) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    pub fn issue(
+        &self,
+        names: &[String],
+    ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
         let key = KeyPair::generate().map_err(|e| e.to_string())?;
         let mut params = CertificateParams::new(names.to_vec()).map_err(|e| e.to_string())?;
-        params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_default());
-        let cert = params.signed_by(&key, &self.issuer).map_err(|e| e.to_string())?;
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .map_err(|e| e.to_string())?;
         let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
         Ok((vec![cert.der().clone(), self.cert_der.clone()], key_der))
     }
@@ -90,7 +112,9 @@ fn rustls_pemfile_cert(pem: &str) -> Option<CertificateDer<'static>> {
         .skip(1)
         .take_while(|l| !l.starts_with("-----END CERTIFICATE-----"))
         .collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(body).ok()?;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
     Some(CertificateDer::from(der))
 }
 

@@ -37,9 +37,16 @@ impl std::str::FromStr for HostRoute {
 
     /// `HOST=ADDR`, for example `*.xks.example.com=127.0.0.1:8443`.
     fn from_str(s: &str) -> Result<Self, String> {
-        let (pattern, addr) = s.split_once('=').ok_or("expected HOST=ADDR, for example proxy.example.com=127.0.0.1:8443")?;
-        let addr = addr.parse().map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8443"))?;
-        Ok(HostRoute { pattern: pattern.to_ascii_lowercase(), addr })
+        let (pattern, addr) = s
+            .split_once('=')
+            .ok_or("expected HOST=ADDR, for example proxy.example.com=127.0.0.1:8443")?;
+        let addr = addr
+            .parse()
+            .map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8443"))?;
+        Ok(HostRoute {
+            pattern: pattern.to_ascii_lowercase(),
+            addr,
+        })
     }
 }
 
@@ -51,26 +58,44 @@ pub struct XksClient {
 }
 
 impl XksClient {
-    pub fn new(routes: Vec<HostRoute>, world: WorldView, authority: &Authority, timeout: Duration) -> Result<Self, String> {
+    pub fn new(
+        routes: Vec<HostRoute>,
+        world: WorldView,
+        authority: &Authority,
+        timeout: Duration,
+    ) -> Result<Self, String> {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(authority.cert_der()).map_err(|e| e.to_string())?;
         for cert in rustls_native_certs::load_native_certs().certs {
             let _ = roots.add(cert);
         }
-        let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(XksClient { routes, world, tls: Arc::new(tls), timeout })
+        // Every probe checks the proxy's certificate afresh; a resumed session would skip that.
+        tls.resumption = rustls::client::Resumption::disabled();
+        Ok(XksClient {
+            routes,
+            world,
+            tls: Arc::new(tls),
+            timeout,
+        })
     }
 
     async fn resolve(&self, host: &str) -> Result<SocketAddr, String> {
         let down = self
             .world
             .read()
-            .map(|w| w.xks_proxies.iter().any(|p| p.host == host && p.faults.unreachable))
+            .map(|w| {
+                w.xks_proxies
+                    .iter()
+                    .any(|p| p.host == host && p.faults.unreachable)
+            })
             .unwrap_or(false);
         if down {
             return Err(format!("connection to {host}:443 refused"));
@@ -86,7 +111,10 @@ impl XksClient {
     }
 
     async fn call(&self, t: &ProbeTarget) -> ProbeOutcome {
-        let host = t.uri_endpoint.trim_start_matches("https://").to_ascii_lowercase();
+        let host = t
+            .uri_endpoint
+            .trim_start_matches("https://")
+            .to_ascii_lowercase();
         let deadline = Instant::now() + self.timeout;
         let addr = match timeout_at(deadline, self.resolve(&host)).await {
             Ok(Ok(a)) => a,
@@ -95,23 +123,37 @@ impl XksClient {
         };
         let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(s)) => s,
-            Ok(Err(e)) => return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 failed: {e}")),
-            Err(_) => return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 timed out")),
+            Ok(Err(e)) => {
+                return ProbeOutcome::Unreachable(format!(
+                    "TCP connection to {host}:443 failed: {e}"
+                ))
+            }
+            Err(_) => {
+                return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 timed out"))
+            }
         };
         let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
             return ProbeOutcome::Unreachable(format!("{host} is not a valid host name"));
         };
-        let tls = match timeout_at(deadline, tokio_rustls::TlsConnector::from(self.tls.clone()).connect(name, tcp)).await {
+        let tls = match timeout_at(
+            deadline,
+            tokio_rustls::TlsConnector::from(self.tls.clone()).connect(name, tcp),
+        )
+        .await
+        {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => return ProbeOutcome::TlsFailure(e.to_string()),
             Err(_) => return ProbeOutcome::TimedOut,
         };
         let request = match signed_health_request(t, &host) {
             Ok(r) => r,
-            Err(e) => return ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}")),
+            Err(e) => {
+                return ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}"))
+            }
         };
         let exchange = async {
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
             tokio::spawn(conn);
             let response = sender.send_request(request).await?;
             let status = response.status().as_u16();
@@ -137,7 +179,10 @@ impl Prober for XksClient {
     }
 }
 
-fn signed_health_request(t: &ProbeTarget, host: &str) -> Result<hyper::Request<Full<Bytes>>, String> {
+fn signed_health_request(
+    t: &ProbeTarget,
+    host: &str,
+) -> Result<hyper::Request<Full<Bytes>>, String> {
     use rand::Rng;
     let request_id = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
     let body = serde_json::json!({
@@ -164,21 +209,36 @@ fn signed_health_request(t: &ProbeTarget, host: &str) -> Result<hyper::Request<F
         .map_err(|e| e.to_string())?
         .into();
     let headers = [("host", host), ("content-type", "application/json")];
-    let signable = SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes()))
-        .map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params).map_err(|e| e.to_string())?.into_parts();
-    let mut builder = hyper::Request::post(path).header("host", host).header("content-type", "application/json");
+    let signable = SignableRequest::new(
+        "POST",
+        &url,
+        headers.into_iter(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .map_err(|e| e.to_string())?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts();
+    let mut builder = hyper::Request::post(path)
+        .header("host", host)
+        .header("content-type", "application/json");
     for (name, value) in instructions.headers() {
         builder = builder.header(name, value);
     }
-    builder.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())
+    builder
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())
 }
 
 /// The spec's reading of a GetHealthStatus reply (xks-proxy-api-spec, GetHealthStatus and errors).
 pub fn classify(status: u16, body: &[u8]) -> ProbeOutcome {
     let json: Option<Value> = serde_json::from_slice(body).ok();
     if status != 200 {
-        let name = json.as_ref().and_then(|v| v.get("errorName")).and_then(Value::as_str).unwrap_or("");
+        let name = json
+            .as_ref()
+            .and_then(|v| v.get("errorName"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         return match name {
             "AuthenticationFailedException" => ProbeOutcome::AuthenticationFailed,
             "AccessDeniedException" => ProbeOutcome::AccessDenied,
@@ -192,8 +252,10 @@ pub fn classify(status: u16, body: &[u8]) -> ProbeOutcome {
         return ProbeOutcome::InvalidResponse("the reply is not JSON".into());
     };
     let fleet = v.get("xksProxyFleetSize").and_then(Value::as_i64);
-    if !fleet.is_some_and(|n| n > 0) {
-        return ProbeOutcome::InvalidResponse("xksProxyFleetSize must be an integer above 0".into());
+    if fleet.is_none_or(|n| n <= 0) {
+        return ProbeOutcome::InvalidResponse(
+            "xksProxyFleetSize must be an integer above 0".into(),
+        );
     }
     for field in ["xksProxyVendor", "xksProxyModel", "ekmVendor"] {
         if v.get(field).and_then(Value::as_str).is_none() {
@@ -240,12 +302,33 @@ mod tests {
         let ok = br#"{"xksProxyFleetSize":2,"xksProxyVendor":"v","xksProxyModel":"m","ekmVendor":"e","ekmFleetDetails":[{"id":"1","model":"x","healthStatus":"DEGRADED"}]}"#;
         assert_eq!(classify(200, ok), ProbeOutcome::Healthy);
         let down = String::from_utf8_lossy(ok).replace("DEGRADED", "UNAVAILABLE");
-        assert_eq!(classify(200, down.as_bytes()), ProbeOutcome::AllEkmsUnavailable);
-        assert!(matches!(classify(200, b"<html>"), ProbeOutcome::InvalidResponse(_)));
-        assert!(matches!(classify(200, br#"{"xksProxyFleetSize":0}"#), ProbeOutcome::InvalidResponse(_)));
-        assert_eq!(classify(401, br#"{"errorName":"AuthenticationFailedException"}"#), ProbeOutcome::AuthenticationFailed);
-        assert_eq!(classify(404, br#"{"errorName":"InvalidUriPathException"}"#), ProbeOutcome::InvalidUriPath);
-        assert_eq!(classify(503, br#"{"errorName":"DependencyTimeoutException"}"#), ProbeOutcome::Throttled);
-        assert!(matches!(classify(500, br#"{"errorName":"InternalException"}"#), ProbeOutcome::InvalidResponse(_)));
+        assert_eq!(
+            classify(200, down.as_bytes()),
+            ProbeOutcome::AllEkmsUnavailable
+        );
+        assert!(matches!(
+            classify(200, b"<html>"),
+            ProbeOutcome::InvalidResponse(_)
+        ));
+        assert!(matches!(
+            classify(200, br#"{"xksProxyFleetSize":0}"#),
+            ProbeOutcome::InvalidResponse(_)
+        ));
+        assert_eq!(
+            classify(401, br#"{"errorName":"AuthenticationFailedException"}"#),
+            ProbeOutcome::AuthenticationFailed
+        );
+        assert_eq!(
+            classify(404, br#"{"errorName":"InvalidUriPathException"}"#),
+            ProbeOutcome::InvalidUriPath
+        );
+        assert_eq!(
+            classify(503, br#"{"errorName":"DependencyTimeoutException"}"#),
+            ProbeOutcome::Throttled
+        );
+        assert!(matches!(
+            classify(500, br#"{"errorName":"InternalException"}"#),
+            ProbeOutcome::InvalidResponse(_)
+        ));
     }
 }

@@ -16,7 +16,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,7 +38,9 @@ impl ErrorName {
     pub fn status(self) -> StatusCode {
         use ErrorName::*;
         match self {
-            ValidationException | InvalidStateException | InvalidCiphertextException => StatusCode::BAD_REQUEST,
+            ValidationException | InvalidStateException | InvalidCiphertextException => {
+                StatusCode::BAD_REQUEST
+            }
             AuthenticationFailedException => StatusCode::UNAUTHORIZED,
             AccessDeniedException => StatusCode::FORBIDDEN,
             KeyNotFoundException | InvalidUriPathException => StatusCode::NOT_FOUND,
@@ -49,7 +50,11 @@ impl ErrorName {
     }
 
     fn reply(self, message: &str) -> Response {
-        (self.status(), axum::Json(json!({ "errorName": format!("{self:?}"), "errorMessage": message }))).into_response()
+        (
+            self.status(),
+            axum::Json(json!({ "errorName": format!("{self:?}"), "errorMessage": message })),
+        )
+            .into_response()
     }
 }
 
@@ -59,7 +64,9 @@ struct ProxyState {
 }
 
 pub fn router(world: WorldView) -> Router {
-    Router::new().fallback(handle).with_state(ProxyState { world })
+    Router::new()
+        .fallback(handle)
+        .with_state(ProxyState { world })
 }
 
 /// Chooses the certificate by SNI: the simulator's own for its hosts, one for another name when a
@@ -78,7 +85,11 @@ impl std::fmt::Debug for CertResolver {
 
 impl CertResolver {
     pub fn new(authority: Arc<Authority>, world: WorldView) -> Self {
-        CertResolver { authority, world, cache: Mutex::default() }
+        CertResolver {
+            authority,
+            world,
+            cache: Mutex::default(),
+        }
     }
 
     fn certified(&self, name: &str) -> Option<Arc<CertifiedKey>> {
@@ -97,11 +108,18 @@ impl CertResolver {
 
 impl ResolvesServerCert for CertResolver {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let host = hello.server_name().unwrap_or("localhost").to_ascii_lowercase();
+        let host = hello
+            .server_name()
+            .unwrap_or("localhost")
+            .to_ascii_lowercase();
         let wrong = self
             .world
             .read()
-            .map(|w| w.xks_proxies.iter().any(|p| p.host == host && p.faults.wrong_certificate))
+            .map(|w| {
+                w.xks_proxies
+                    .iter()
+                    .any(|p| p.host == host && p.faults.wrong_certificate)
+            })
             .unwrap_or(false);
         if wrong {
             self.certified("wrong-host.invalid")
@@ -112,11 +130,13 @@ impl ResolvesServerCert for CertResolver {
 }
 
 pub fn server_config(resolver: CertResolver) -> Result<rustls::ServerConfig, String> {
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(resolver));
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_cert_resolver(Arc::new(resolver));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
@@ -125,11 +145,15 @@ pub fn server_config(resolver: CertResolver) -> Result<rustls::ServerConfig, Str
 pub async fn serve(listener: tokio::net::TcpListener, tls: rustls::ServerConfig, app: Router) {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
     loop {
-        let Ok((tcp, _)) = listener.accept().await else { continue };
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
         let acceptor = acceptor.clone();
         let app = app.clone();
         tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else { return };
+            let Ok(stream) = acceptor.accept(tcp).await else {
+                return;
+            };
             let service = hyper_util::service::TowerToHyperService::new(app);
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
@@ -159,7 +183,13 @@ fn route(path: &str) -> Option<(String, Api)> {
     Some((prefix.to_string(), api))
 }
 
-async fn handle(State(state): State<ProxyState>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle(
+    State(state): State<ProxyState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let host = headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -171,28 +201,45 @@ async fn handle(State(state): State<ProxyState>, method: Method, uri: Uri, heade
     if method != Method::POST {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
-    let store = state
-        .world
-        .read()
-        .ok()
-        .and_then(|w| w.xks_proxies.iter().find(|p| p.host == host && p.path_prefix == prefix).cloned());
+    let store = state.world.read().ok().and_then(|w| {
+        w.xks_proxies
+            .iter()
+            .find(|p| p.host == host && p.path_prefix == prefix)
+            .cloned()
+    });
     let Some(store) = store else {
-        return ErrorName::InvalidUriPathException.reply("No logical key store at this path on this host.");
+        return ErrorName::InvalidUriPathException
+            .reply("No logical key store at this path on this host.");
     };
     if store.faults.delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(store.faults.delay_ms)).await;
     }
-    let req = sigv4::Request { method: "POST", path: uri.path(), query: uri.query().unwrap_or_default(), headers: &headers, body: &body };
+    let req = sigv4::Request {
+        method: "POST",
+        path: uri.path(),
+        query: uri.query().unwrap_or_default(),
+        headers: &headers,
+        body: &body,
+    };
     let verified = sigv4::verify(
         &req,
         "kms-xks-proxy",
-        |akid| store.credentials.iter().filter(|c| c.access_key_id == akid).map(|c| c.raw_secret_access_key.clone()).collect(),
+        |akid| {
+            store
+                .credentials
+                .iter()
+                .filter(|c| c.access_key_id == akid)
+                .map(|c| c.raw_secret_access_key.clone())
+                .collect()
+        },
         std::time::SystemTime::now(),
     );
     match verified {
         Ok(_) => {}
         // An access key the proxy does not know (for example, rotated away) is not authorized.
-        Err(SigError::UnknownKey) => return ErrorName::AccessDeniedException.reply("This access key is not authorized."),
+        Err(SigError::UnknownKey) => {
+            return ErrorName::AccessDeniedException.reply("This access key is not authorized.")
+        }
         Err(e) => return ErrorName::AuthenticationFailedException.reply(&e.to_string()),
     }
     if store.faults.invalid_response {
@@ -201,7 +248,11 @@ async fn handle(State(state): State<ProxyState>, method: Method, uri: Uri, heade
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return ErrorName::ValidationException.reply("The body is not JSON.");
     };
-    if request.get("requestMetadata").and_then(|m| m.get("kmsRequestId")).is_none() {
+    if request
+        .get("requestMetadata")
+        .and_then(|m| m.get("kmsRequestId"))
+        .is_none()
+    {
         return ErrorName::ValidationException.reply("requestMetadata.kmsRequestId is required.");
     }
     match api {
@@ -215,7 +266,11 @@ async fn handle(State(state): State<ProxyState>, method: Method, uri: Uri, heade
 }
 
 fn health(store: &ProxyStore) -> Response {
-    let status = if store.faults.ekms_unavailable { "UNAVAILABLE" } else { "ACTIVE" };
+    let status = if store.faults.ekms_unavailable {
+        "UNAVAILABLE"
+    } else {
+        "ACTIVE"
+    };
     axum::Json(json!({
         "xksProxyFleetSize": 1,
         "xksProxyVendor": "cks-console",
@@ -232,48 +287,94 @@ fn health(store: &ProxyStore) -> Response {
 fn with_key(store: &ProxyStore, id: &str, f: impl FnOnce(&ExternalKey) -> Response) -> Response {
     match store.keys.iter().find(|k| k.id == id) {
         None => ErrorName::KeyNotFoundException.reply("No such external key."),
-        Some(k) if !k.enabled => ErrorName::InvalidStateException.reply("The external key is disabled."),
+        Some(k) if !k.enabled => {
+            ErrorName::InvalidStateException.reply("The external key is disabled.")
+        }
         Some(k) => f(k),
     }
 }
 
-fn cipher(key: &ExternalKey) -> Option<Aes256Gcm> {
-    let bytes = hex::decode(&key.material_hex).ok()?;
-    Aes256Gcm::new_from_slice(&bytes).ok()
+/// A refusal in the spec's terms: the error name and a message for the proxy's log.
+type Refusal = (ErrorName, String);
+
+fn reply(result: Result<Value, Refusal>) -> Response {
+    match result {
+        Ok(body) => axum::Json(body).into_response(),
+        Err((name, message)) => name.reply(&message),
+    }
 }
 
-fn field(request: &Value, name: &str) -> Result<Vec<u8>, Response> {
+fn cipher(key: &ExternalKey) -> Result<Aes256Gcm, Refusal> {
+    hex::decode(&key.material_hex)
+        .ok()
+        .and_then(|bytes| Aes256Gcm::new_from_slice(&bytes).ok())
+        .ok_or((
+            ErrorName::InternalException,
+            "Key material is unusable.".into(),
+        ))
+}
+
+fn field(request: &Value, name: &str) -> Result<Vec<u8>, Refusal> {
     request
         .get(name)
         .and_then(Value::as_str)
         .and_then(|s| B64.decode(s).ok())
-        .ok_or_else(|| ErrorName::ValidationException.reply(&format!("{name} must be Base64.")))
+        .ok_or_else(|| {
+            (
+                ErrorName::ValidationException,
+                format!("{name} must be Base64."),
+            )
+        })
+}
+
+/// The additional authenticated data, empty when the request has none.
+fn aad(request: &Value) -> Result<Vec<u8>, Refusal> {
+    match request.get("additionalAuthenticatedData") {
+        Some(_) => field(request, "additionalAuthenticatedData"),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn encrypt(key: &ExternalKey, request: &Value) -> Response {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Algo {
-        encryption_algorithm: Option<String>,
+    reply(encrypt_body(key, request))
+}
+
+fn encrypt_body(key: &ExternalKey, request: &Value) -> Result<Value, Refusal> {
+    if request.get("encryptionAlgorithm").and_then(Value::as_str) != Some("AES_GCM") {
+        return Err((
+            ErrorName::ValidationException,
+            "encryptionAlgorithm must be AES_GCM.".into(),
+        ));
     }
-    if serde_json::from_value::<Algo>(request.clone()).ok().and_then(|a| a.encryption_algorithm).as_deref() != Some("AES_GCM") {
-        return ErrorName::ValidationException.reply("encryptionAlgorithm must be AES_GCM.");
-    }
-    let plaintext = match field(request, "plaintext") { Ok(p) => p, Err(r) => return r };
-    let aad = request.get("additionalAuthenticatedData").map(|_| field(request, "additionalAuthenticatedData"));
-    let aad = match aad { Some(Err(r)) => return r, Some(Ok(a)) => a, None => Vec::new() };
-    let Some(cipher) = cipher(key) else { return ErrorName::InternalException.reply("Key material is unusable.") };
+    let plaintext = field(request, "plaintext")?;
+    let aad = aad(request)?;
     let iv: [u8; 12] = rand::random();
-    let Ok(mut sealed) = cipher.encrypt(Nonce::from_slice(&iv), Payload { msg: &plaintext, aad: &aad }) else {
-        return ErrorName::InternalException.reply("Encryption failed.");
-    };
+    let mut sealed = cipher(key)?
+        .encrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: &plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| {
+            (
+                ErrorName::InternalException,
+                "Encryption failed.".to_string(),
+            )
+        })?;
     let tag = sealed.split_off(sealed.len() - 16);
     let mut out = json!({
         "ciphertext": B64.encode(&sealed),
         "initializationVector": B64.encode(iv),
         "authenticationTag": B64.encode(&tag),
     });
-    if request.get("ciphertextDataIntegrityValueAlgorithm").and_then(Value::as_str) == Some("SHA_256") {
+    // Appendix C: the CDIV is a hash over what a later Decrypt needs.
+    if request
+        .get("ciphertextDataIntegrityValueAlgorithm")
+        .and_then(Value::as_str)
+        == Some("SHA_256")
+    {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         for part in [&aad[..], &iv[..], &sealed[..], &tag[..]] {
@@ -281,27 +382,40 @@ fn encrypt(key: &ExternalKey, request: &Value) -> Response {
         }
         out["ciphertextDataIntegrityValue"] = json!(B64.encode(h.finalize()));
     }
-    axum::Json(out).into_response()
+    Ok(out)
 }
 
 fn decrypt(key: &ExternalKey, request: &Value) -> Response {
-    let parts = ["ciphertext", "initializationVector", "authenticationTag"].map(|n| field(request, n));
-    let [ciphertext, iv, tag] = match parts {
-        [Ok(c), Ok(i), Ok(t)] => [c, i, t],
-        [Err(r), ..] | [_, Err(r), _] | [_, _, Err(r)] => return r,
-    };
-    let aad = request.get("additionalAuthenticatedData").map(|_| field(request, "additionalAuthenticatedData"));
-    let aad = match aad { Some(Err(r)) => return r, Some(Ok(a)) => a, None => Vec::new() };
+    reply(decrypt_body(key, request))
+}
+
+fn decrypt_body(key: &ExternalKey, request: &Value) -> Result<Value, Refusal> {
+    let mut sealed = field(request, "ciphertext")?;
+    let iv = field(request, "initializationVector")?;
+    let tag = field(request, "authenticationTag")?;
+    let aad = aad(request)?;
     if iv.len() != 12 || tag.len() != 16 {
-        return ErrorName::InvalidCiphertextException.reply("The IV must be 12 bytes and the tag 16.");
+        return Err((
+            ErrorName::InvalidCiphertextException,
+            "The IV must be 12 bytes and the tag 16.".into(),
+        ));
     }
-    let Some(cipher) = cipher(key) else { return ErrorName::InternalException.reply("Key material is unusable.") };
-    let mut sealed = ciphertext;
     sealed.extend_from_slice(&tag);
-    match cipher.decrypt(Nonce::from_slice(&iv), Payload { msg: &sealed, aad: &aad }) {
-        Ok(plain) => axum::Json(json!({ "plaintext": B64.encode(plain) })).into_response(),
-        Err(_) => ErrorName::InvalidCiphertextException.reply("The ciphertext, tag or AAD does not match."),
-    }
+    let plain = cipher(key)?
+        .decrypt(
+            Nonce::from_slice(&iv),
+            Payload {
+                msg: &sealed,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| {
+            (
+                ErrorName::InvalidCiphertextException,
+                "The ciphertext, tag or AAD does not match.".to_string(),
+            )
+        })?;
+    Ok(json!({ "plaintext": B64.encode(plain) }))
 }
 
 #[cfg(test)]
@@ -310,15 +424,25 @@ mod tests {
 
     #[test]
     fn routes_follow_the_spec_uris() {
-        assert_eq!(route("/kms/xks/v1/health"), Some((String::new(), Api::Health)));
-        assert_eq!(route("/team-a/kms/xks/v1/keys/k1/encrypt"), Some(("/team-a".into(), Api::Encrypt("k1".into()))));
+        assert_eq!(
+            route("/kms/xks/v1/health"),
+            Some((String::new(), Api::Health))
+        );
+        assert_eq!(
+            route("/team-a/kms/xks/v1/keys/k1/encrypt"),
+            Some(("/team-a".into(), Api::Encrypt("k1".into())))
+        );
         assert_eq!(route("/kms/xks/v1/keys/k1"), None);
         assert_eq!(route("/health"), None);
     }
 
     #[test]
     fn encrypt_then_decrypt_round_trips_with_aad() {
-        let key = ExternalKey { id: "k".into(), material_hex: "11".repeat(32), enabled: true };
+        let key = ExternalKey {
+            id: "k".into(),
+            material_hex: "11".repeat(32),
+            enabled: true,
+        };
         let enc = json!({ "plaintext": B64.encode("hello"), "encryptionAlgorithm": "AES_GCM", "additionalAuthenticatedData": B64.encode("ctx") });
         let res = encrypt(&key, &enc);
         assert_eq!(res.status(), StatusCode::OK);
@@ -332,8 +456,12 @@ mod tests {
     }
 
     fn futures_body(res: Response) -> Value {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let bytes = rt.block_on(axum::body::to_bytes(res.into_body(), 1 << 20)).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let bytes = rt
+            .block_on(axum::body::to_bytes(res.into_body(), 1 << 20))
+            .unwrap();
         serde_json::from_slice(&bytes).unwrap()
     }
 }

@@ -26,10 +26,22 @@ pub fn cluster(id: &str, anchor: &str) -> Cluster {
         lineage: None,
         active: true,
         hsms: vec![
-            Hsm { id: "hsm-a".into(), availability_zone: "us-east-1a".into(), active: true },
-            Hsm { id: "hsm-b".into(), availability_zone: "us-east-1b".into(), active: true },
+            Hsm {
+                id: "hsm-a".into(),
+                availability_zone: "us-east-1a".into(),
+                active: true,
+            },
+            Hsm {
+                id: "hsm-b".into(),
+                availability_zone: "us-east-1b".into(),
+                active: true,
+            },
         ],
-        kmsuser: Some(KmsUser { password: KMSUSER_PASSWORD.into(), locked_out: false, logged_in: false }),
+        kmsuser: Some(KmsUser {
+            password: KMSUSER_PASSWORD.into(),
+            locked_out: false,
+            logged_in: false,
+        }),
         subnet_missing: false,
         subnet_full: false,
         security_group_misconfigured: false,
@@ -39,11 +51,20 @@ pub fn cluster(id: &str, anchor: &str) -> Cluster {
 }
 
 pub fn credential() -> XksCredential {
-    XksCredential { access_key_id: AKID.into(), raw_secret_access_key: SECRET.into() }
+    XksCredential {
+        access_key_id: AKID.into(),
+        raw_secret_access_key: SECRET.into(),
+    }
 }
 
 pub fn proxy(host: &str, prefix: &str) -> ProxyStore {
-    ProxyStore { host: host.into(), path_prefix: prefix.into(), credentials: vec![credential()], keys: vec![], faults: Faults::default() }
+    ProxyStore {
+        host: host.into(),
+        path_prefix: prefix.into(),
+        credentials: vec![credential()],
+        keys: vec![],
+        faults: Faults::default(),
+    }
 }
 
 /// A world with one cluster, one VPC endpoint service and one healthy proxy store.
@@ -60,7 +81,10 @@ pub fn world() -> World {
             dns_verified: true,
             availability_zones: 2,
         }],
-        xks_proxies: vec![proxy(PROXY_HOST, "/team"), proxy("vpce.xks.sim.internal", "")],
+        xks_proxies: vec![
+            proxy(PROXY_HOST, "/team"),
+            proxy("vpce.xks.sim.internal", ""),
+        ],
     }
 }
 
@@ -92,8 +116,13 @@ pub fn client(running: &Running) -> Client {
 }
 
 /// The `__type` of a failed call, as the SDK parsed it.
-pub fn code<E: aws_sdk_kms::error::ProvideErrorMetadata>(err: &aws_sdk_kms::error::SdkError<E>) -> String {
-    err.as_service_error().and_then(|e| e.code()).unwrap_or("not a service error").to_string()
+pub fn code<E: aws_sdk_kms::error::ProvideErrorMetadata>(
+    err: &aws_sdk_kms::error::SdkError<E>,
+) -> String {
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .unwrap_or("not a service error")
+        .to_string()
 }
 
 pub async fn describe(client: &Client, id: &str) -> CustomKeyStoresListEntry {
@@ -136,7 +165,10 @@ pub async fn create_cloudhsm(client: &Client, name: &str) -> String {
         .to_string()
 }
 
-pub fn xks_credential(akid: &str, secret: &str) -> aws_sdk_kms::types::XksProxyAuthenticationCredentialType {
+pub fn xks_credential(
+    akid: &str,
+    secret: &str,
+) -> aws_sdk_kms::types::XksProxyAuthenticationCredentialType {
     aws_sdk_kms::types::XksProxyAuthenticationCredentialType::builder()
         .access_key_id(akid)
         .raw_secret_access_key(secret)
@@ -144,7 +176,10 @@ pub fn xks_credential(akid: &str, secret: &str) -> aws_sdk_kms::types::XksProxyA
         .unwrap()
 }
 
-pub fn create_xks(client: &Client, name: &str) -> aws_sdk_kms::operation::create_custom_key_store::builders::CreateCustomKeyStoreFluentBuilder {
+pub fn create_xks(
+    client: &Client,
+    name: &str,
+) -> aws_sdk_kms::operation::create_custom_key_store::builders::CreateCustomKeyStoreFluentBuilder {
     client
         .create_custom_key_store()
         .custom_key_store_name(name)
@@ -157,5 +192,80 @@ pub fn create_xks(client: &Client, name: &str) -> aws_sdk_kms::operation::create
 
 /// Changes the simulated world in place (what the admin API does).
 pub async fn change_world(running: &Running, f: impl FnOnce(&mut World)) {
-    running.sim().mutate(|st| { f(&mut st.world); Ok(()) }).await.unwrap();
+    running
+        .sim()
+        .mutate(|st| {
+            f(&mut st.world);
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// A raw KMS request signed like the SDKs sign it, sent to the simulator's router in-process.
+pub async fn raw(
+    running: &Running,
+    target: &str,
+    body: &str,
+    secret: &str,
+) -> (u16, serde_json::Value) {
+    use aws_credential_types::Credentials as Creds;
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity = Creds::new("test", secret, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("kms")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let target_header = format!("TrentService.{target}");
+    let headers = [
+        ("host", "kms.local"),
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target_header.as_str()),
+    ];
+    let signable = SignableRequest::new(
+        "POST",
+        "http://kms.local/",
+        headers.into_iter(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut req = http::Request::post("/");
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    for (k, v) in instructions.headers() {
+        req = req.header(k, v);
+    }
+    send_raw(
+        running,
+        req.body(axum::body::Body::from(body.to_string())).unwrap(),
+    )
+    .await
+}
+
+pub async fn send_raw(
+    running: &Running,
+    req: http::Request<axum::body::Body>,
+) -> (u16, serde_json::Value) {
+    use tower::ServiceExt;
+    let res = kms_sim::wire::router(running.sim().clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    assert_eq!(res.headers()["content-type"], "application/x-amz-json-1.1");
+    assert!(res.headers().contains_key("x-amzn-requestid"));
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }

@@ -1,0 +1,218 @@
+//! The `kms-sim` binary with `--demo`, driven as a newcomer would: start it, read its endpoint,
+//! and use aws-sdk-kms with test/test.
+
+mod common;
+
+use aws_sdk_kms::types::{ConnectionErrorCodeType, ConnectionStateType, CustomKeyStoreType};
+use common::settle;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Sim(Child);
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_binary(extra: &[&str]) -> (Sim, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-sim"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--xks-listen",
+            "127.0.0.1:0",
+            "--ephemeral",
+            "--connect-seconds",
+            "0",
+            "--disconnect-seconds",
+            "0",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kms-sim starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the KMS endpoint is printed")
+        .to_string();
+    let rest: Vec<String> = lines.take(3).map(|l| l.unwrap()).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("XKS proxy simulator")),
+        "{rest:?}"
+    );
+    (Sim(child), url)
+}
+
+fn client(url: &str, region: &str, akid: &str, secret: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new(region.to_string()))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            akid, secret, None, None, "test",
+        ))
+        .endpoint_url(url)
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
+}
+
+#[tokio::test]
+async fn the_demo_shows_every_state_across_two_accounts_and_two_regions() {
+    let (_sim, url) = start_binary(&["--demo"]);
+    let kms = client(&url, "us-east-1", "test", "test");
+    let stores = kms.describe_custom_key_stores().send().await.unwrap();
+    let states: Vec<_> = stores
+        .custom_key_stores()
+        .iter()
+        .map(|s| {
+            (
+                s.custom_key_store_type().cloned(),
+                s.connection_state().cloned(),
+                s.connection_error_code().cloned(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(
+            Some(CustomKeyStoreType::ExternalKeyStore),
+            Some(ConnectionStateType::Connected),
+            None
+        )),
+        "{states:?}"
+    );
+    assert!(states.contains(&(
+        Some(CustomKeyStoreType::ExternalKeyStore),
+        Some(ConnectionStateType::Failed),
+        Some(ConnectionErrorCodeType::XksProxyAccessDenied)
+    )));
+    assert!(states.contains(&(
+        Some(CustomKeyStoreType::AwsCloudhsm),
+        Some(ConnectionStateType::Disconnected),
+        None
+    )));
+
+    let eu = client(&url, "eu-west-1", "test", "test")
+        .describe_custom_key_stores()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        eu.custom_key_stores()[0].connection_state(),
+        Some(&ConnectionStateType::Connected)
+    );
+    let second = client(
+        &url,
+        "us-east-1",
+        "AKIADEMOSECONDACCOUNT",
+        "demo-second-account-secret",
+    );
+    let vpc = second.describe_custom_key_stores().send().await.unwrap();
+    let cfg = vpc.custom_key_stores()[0]
+        .xks_proxy_configuration()
+        .unwrap();
+    assert_eq!(
+        cfg.connectivity(),
+        Some(&aws_sdk_kms::types::XksProxyConnectivityType::VpcEndpointService)
+    );
+    let failed = client(
+        &url,
+        "eu-west-1",
+        "AKIADEMOSECONDACCOUNT",
+        "demo-second-account-secret",
+    )
+    .describe_custom_key_stores()
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        failed.custom_key_stores()[0].connection_error_code(),
+        Some(&ConnectionErrorCodeType::InvalidCredentials)
+    );
+}
+
+#[tokio::test]
+async fn the_demo_world_behaves_like_its_states_say() {
+    let (_sim, url) = start_binary(&["--demo"]);
+    let kms = client(&url, "us-east-1", "test", "test");
+    let stores = kms.describe_custom_key_stores().send().await.unwrap();
+    let by_name = |n: &str| {
+        stores
+            .custom_key_stores()
+            .iter()
+            .find(|s| s.custom_key_store_name() == Some(n))
+            .unwrap()
+            .custom_key_store_id()
+            .unwrap()
+            .to_string()
+    };
+    // The healthy store reconnects; the rotated one fails the same way again.
+    for (name, state, error) in [
+        ("payments-xks", ConnectionStateType::Connected, None),
+        (
+            "ledger-xks",
+            ConnectionStateType::Failed,
+            Some(ConnectionErrorCodeType::XksProxyAccessDenied),
+        ),
+    ] {
+        let id = by_name(name);
+        kms.disconnect_custom_key_store()
+            .custom_key_store_id(&id)
+            .send()
+            .await
+            .unwrap();
+        settle(&kms, &id).await;
+        kms.connect_custom_key_store()
+            .custom_key_store_id(&id)
+            .send()
+            .await
+            .unwrap();
+        let s = settle(&kms, &id).await;
+        assert_eq!(s.connection_state(), Some(&state), "{name}");
+        assert_eq!(s.connection_error_code(), error.as_ref(), "{name}");
+    }
+    let hsm = by_name("hsm-archive");
+    kms.connect_custom_key_store()
+        .custom_key_store_id(&hsm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        settle(&kms, &hsm).await.connection_state(),
+        Some(&ConnectionStateType::Connected)
+    );
+}
+
+#[tokio::test]
+async fn a_bad_flag_is_one_line_and_exit_code_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-sim"))
+        .args(["--listen", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .lines()
+            .count(),
+        1
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-sim"))
+        .args([
+            "--ephemeral",
+            "--listen",
+            "127.0.0.1:0",
+            "--xks-listen",
+            "127.0.0.1:0",
+            "--credential",
+            "bad",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
