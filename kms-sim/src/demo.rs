@@ -206,6 +206,7 @@ pub fn state() -> State {
                 "spare-key-1",
             ),
         ],
+        kms_internal_error: false,
     };
     let xks = |endpoint: &str, path: &str, c: &XksCredential| Backing::External {
         connectivity: XksProxyConnectivity::PublicEndpoint,

@@ -147,6 +147,7 @@ pub struct Running {
     xks_addr: SocketAddr,
     ca_pem: String,
     sim: Arc<Sim>,
+    xks_client: Arc<xks::client::XksClient>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -170,6 +171,11 @@ impl Running {
 
     pub fn sim(&self) -> &Arc<Sim> {
         &self.sim
+    }
+
+    /// A client that reaches proxies the way the simulator's KMS does (same name mapping and CA).
+    pub fn xks_client(&self) -> &xks::client::XksClient {
+        &self.xks_client
     }
 }
 
@@ -245,7 +251,8 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
     let client =
         xks::client::XksClient::new(routes, world.clone(), &authority, config.probe_timeout)
             .map_err(SimError::Tls)?;
-    let sim = Sim::open(config, db, initial, Arc::new(client), world.clone())
+    let client = Arc::new(client);
+    let sim = Sim::open(config, db, initial, client.clone(), world.clone())
         .await
         .map_err(|e| state_err(e.message))?;
 
@@ -270,6 +277,7 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
         xks_addr,
         ca_pem: authority.cert_pem().to_string(),
         sim,
+        xks_client: client,
         tasks: vec![kms_task, xks_task],
     })
 }

@@ -330,6 +330,9 @@ pub struct World {
     /// Logical key stores of the XKS proxy simulator.
     #[serde(default)]
     pub xks_proxies: Vec<crate::xks::ProxyStore>,
+    /// KMS itself fails: every operation answers KMSInternalException.
+    #[serde(default)]
+    pub kms_internal_error: bool,
 }
 
 impl World {

@@ -172,6 +172,11 @@ impl Sim {
         Ok(out)
     }
 
+    /// The current world, without waiting for the state lock.
+    pub fn world(&self) -> World {
+        self.world.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     pub async fn probe(&self, target: ProbeTarget) -> ProbeOutcome {
         self.prober.probe(&target).await
     }

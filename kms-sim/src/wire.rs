@@ -66,6 +66,11 @@ async fn dispatch(
         ));
     }
     let caller = authenticate(sim, uri, headers, body)?;
+    if sim.world().kms_internal_error {
+        return Err(crate::service::internal(
+            "kmsInternalError fault injected through the admin API",
+        ));
+    }
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())

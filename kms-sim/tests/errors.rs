@@ -670,3 +670,24 @@ async fn update_of_xks_settings_probes_the_proxy_with_the_new_values() {
         .unwrap_err();
     assert_eq!(code(&e), "XksProxyInvalidConfigurationException");
 }
+
+#[tokio::test]
+async fn a_failure_inside_kms_is_a_500_kms_internal_exception() {
+    let sim = start().await;
+    let kms = client(&sim);
+    change_world(&sim, |w| w.kms_internal_error = true).await;
+    let (status, body) = raw(&sim, "DescribeCustomKeyStores", "{}", "test").await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (500, Some("KMSInternalException"))
+    );
+    let e = kms
+        .create_custom_key_store()
+        .custom_key_store_name("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMSInternalException");
+    change_world(&sim, |w| w.kms_internal_error = false).await;
+    kms.describe_custom_key_stores().send().await.unwrap();
+}

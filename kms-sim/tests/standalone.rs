@@ -216,3 +216,48 @@ async fn a_bad_flag_is_one_line_and_exit_code_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn a_seed_file_sets_up_the_world_on_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let world = serde_json::json!({
+        "clusters": [{
+            "id": "cluster-seededcluster", "account": "000000000000", "region": "us-west-2",
+            "trustAnchorCertificate": "seeded-ca",
+            "hsms": [{ "id": "hsm-1", "availabilityZone": "us-west-2a" }, { "id": "hsm-2", "availabilityZone": "us-west-2b" }],
+            "kmsuser": { "password": "seeded-password" }
+        }]
+    });
+    std::fs::write(&seed, world.to_string()).unwrap();
+    let (_sim, url) = start_binary(&["--seed", seed.to_str().unwrap()]);
+    let kms = client(&url, "us-west-2", "test", "test");
+    let id = kms
+        .create_custom_key_store()
+        .custom_key_store_name("seeded")
+        .cloud_hsm_cluster_id("cluster-seededcluster")
+        .trust_anchor_certificate("seeded-ca")
+        .key_store_password("seeded-password")
+        .send()
+        .await
+        .unwrap()
+        .custom_key_store_id()
+        .unwrap()
+        .to_string();
+    kms.connect_custom_key_store()
+        .custom_key_store_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        settle(&kms, &id).await.connection_state(),
+        Some(&ConnectionStateType::Connected)
+    );
+    std::fs::write(&seed, "{ not json").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kms-sim"))
+        .args(["--ephemeral", "--seed", seed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("seed file"));
+}

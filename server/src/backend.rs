@@ -15,8 +15,11 @@ pub struct Backend {
 pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, StartError> {
     match config.backend {
         BackendKind::Sim => {
+            // The demo data is loaded on first start (nothing saved yet) and with --reset-demo.
             let sim_config = kms_sim::SimConfig {
                 data_dir: data_dir.map(|d| d.join("kms-sim")),
+                initial: kms_sim::Initial::Demo,
+                reset: config.reset_demo,
                 ..kms_sim::SimConfig::default()
             };
             let running = kms_sim::start(sim_config)

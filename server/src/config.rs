@@ -47,6 +47,10 @@ pub struct Config {
     #[arg(long, env = "CKS_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// With the simulator: forget its saved stores and load the demo data again.
+    #[arg(long, env = "CKS_RESET_DEMO")]
+    pub reset_demo: bool,
+
     /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.
     #[arg(long, env = "CKS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,

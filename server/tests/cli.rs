@@ -23,6 +23,7 @@ fn help_documents_every_flag_with_its_environment_variable() {
         ("--log-format", "CKS_LOG_FORMAT"),
         ("--secure-cookies", "CKS_SECURE_COOKIES"),
         ("--site-root", "CKS_SITE_ROOT"),
+        ("--reset-demo", "CKS_RESET_DEMO"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help");
         assert!(help.contains(env), "{env} missing from --help");

@@ -3,6 +3,7 @@
 //! `*.xks.sim.internal` reaches the simulator and a real proxy on this machine can be probed too.
 
 use super::ca::Authority;
+use crate::model::XksCredential;
 use crate::probe::ProbeOutcome;
 use crate::service::{ProbeTarget, Prober, WorldView};
 use aws_credential_types::Credentials;
@@ -110,30 +111,44 @@ impl XksClient {
             .ok_or_else(|| format!("{host} has no address"))
     }
 
-    async fn call(&self, t: &ProbeTarget) -> ProbeOutcome {
-        let host = t
-            .uri_endpoint
-            .trim_start_matches("https://")
-            .to_ascii_lowercase();
+    /// A SigV4-signed POST of `body` to `{endpoint}{path}` within the timeout. What fails before an
+    /// HTTP status arrives is reported as the probe outcome it stands for.
+    pub async fn post(
+        &self,
+        endpoint: &str,
+        path: &str,
+        credential: &XksCredential,
+        region: &str,
+        body: String,
+    ) -> Result<(u16, Bytes), ProbeOutcome> {
+        let host = endpoint.trim_start_matches("https://").to_ascii_lowercase();
         let deadline = Instant::now() + self.timeout;
         let addr = match timeout_at(deadline, self.resolve(&host)).await {
             Ok(Ok(a)) => a,
-            Ok(Err(e)) => return ProbeOutcome::Unreachable(e),
-            Err(_) => return ProbeOutcome::Unreachable(format!("DNS lookup of {host} timed out")),
+            Ok(Err(e)) => return Err(ProbeOutcome::Unreachable(e)),
+            Err(_) => {
+                return Err(ProbeOutcome::Unreachable(format!(
+                    "DNS lookup of {host} timed out"
+                )))
+            }
         };
         let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => {
-                return ProbeOutcome::Unreachable(format!(
+                return Err(ProbeOutcome::Unreachable(format!(
                     "TCP connection to {host}:443 failed: {e}"
-                ))
+                )))
             }
             Err(_) => {
-                return ProbeOutcome::Unreachable(format!("TCP connection to {host}:443 timed out"))
+                return Err(ProbeOutcome::Unreachable(format!(
+                    "TCP connection to {host}:443 timed out"
+                )))
             }
         };
         let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
-            return ProbeOutcome::Unreachable(format!("{host} is not a valid host name"));
+            return Err(ProbeOutcome::Unreachable(format!(
+                "{host} is not a valid host name"
+            )));
         };
         let tls = match timeout_at(
             deadline,
@@ -142,15 +157,12 @@ impl XksClient {
         .await
         {
             Ok(Ok(s)) => s,
-            Ok(Err(e)) => return ProbeOutcome::TlsFailure(e.to_string()),
-            Err(_) => return ProbeOutcome::TimedOut,
+            Ok(Err(e)) => return Err(ProbeOutcome::TlsFailure(e.to_string())),
+            Err(_) => return Err(ProbeOutcome::TimedOut),
         };
-        let request = match signed_health_request(t, &host) {
-            Ok(r) => r,
-            Err(e) => {
-                return ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}"))
-            }
-        };
+        let request = signed_request(&host, path, credential, region, body).map_err(|e| {
+            ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}"))
+        })?;
         let exchange = async {
             let (mut sender, conn) =
                 hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await?;
@@ -165,9 +177,28 @@ impl XksClient {
             Ok::<_, hyper::Error>((status, body))
         };
         match timeout_at(deadline, exchange).await {
-            Err(_) => ProbeOutcome::TimedOut,
-            Ok(Err(e)) => ProbeOutcome::InvalidResponse(format!("HTTP exchange failed: {e}")),
-            Ok(Ok((status, body))) => classify(status, &body),
+            Err(_) => Err(ProbeOutcome::TimedOut),
+            Ok(Err(e)) => Err(ProbeOutcome::InvalidResponse(format!(
+                "HTTP exchange failed: {e}"
+            ))),
+            Ok(Ok(reply)) => Ok(reply),
+        }
+    }
+
+    async fn call(&self, t: &ProbeTarget) -> ProbeOutcome {
+        use rand::Rng;
+        let request_id = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
+        let body = serde_json::json!({
+            "requestMetadata": { "kmsRequestId": request_id, "kmsOperation": t.reason.kms_operation() }
+        })
+        .to_string();
+        let path = format!("{}/health", t.uri_path);
+        match self
+            .post(&t.uri_endpoint, &path, &t.credential, &t.region, body)
+            .await
+        {
+            Ok((status, reply)) => classify(status, &reply),
+            Err(outcome) => outcome,
         }
     }
 }
@@ -179,21 +210,17 @@ impl Prober for XksClient {
     }
 }
 
-fn signed_health_request(
-    t: &ProbeTarget,
+fn signed_request(
     host: &str,
+    path: &str,
+    credential: &XksCredential,
+    region: &str,
+    body: String,
 ) -> Result<hyper::Request<Full<Bytes>>, String> {
-    use rand::Rng;
-    let request_id = hex::encode(rand::thread_rng().gen::<[u8; 16]>());
-    let body = serde_json::json!({
-        "requestMetadata": { "kmsRequestId": request_id, "kmsOperation": t.reason.kms_operation() }
-    })
-    .to_string();
-    let path = format!("{}/health", t.uri_path);
     let url = format!("https://{host}{path}");
     let identity = Credentials::new(
-        t.credential.access_key_id.clone(),
-        t.credential.raw_secret_access_key.clone(),
+        credential.access_key_id.clone(),
+        credential.raw_secret_access_key.clone(),
         None,
         None,
         "xks-proxy-credential",
@@ -201,7 +228,7 @@ fn signed_health_request(
     .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(&t.region)
+        .region(region)
         .name("kms-xks-proxy")
         .time(SystemTime::now())
         .settings(SigningSettings::default())

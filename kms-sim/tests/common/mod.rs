@@ -85,6 +85,7 @@ pub fn world() -> World {
             proxy(PROXY_HOST, "/team"),
             proxy("vpce.xks.sim.internal", ""),
         ],
+        kms_internal_error: false,
     }
 }
 

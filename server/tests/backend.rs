@@ -1,0 +1,88 @@
+//! The backends: the embedded kms-sim (reached with aws-sdk-kms like AWS) and AWS itself.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
+    let console = server::build(
+        &config(&["--ephemeral"]),
+        Some(app::model::Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let sim = console
+        .backend
+        .simulator
+        .as_ref()
+        .expect("the sim backend is the default");
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .endpoint_url(sim.kms_url())
+        .build();
+    let stores = aws_sdk_kms::Client::from_conf(conf)
+        .describe_custom_key_stores()
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = stores
+        .custom_key_stores()
+        .iter()
+        .filter_map(|s| s.custom_key_store_name())
+        .collect();
+    assert!(
+        names.contains(&"payments-xks") && names.contains(&"ledger-xks"),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_aws_backend_names_each_target_and_says_why_an_account_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("config");
+    std::fs::write(&config_file, "[profile audit]\nregion = eu-west-1\n").unwrap();
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[audit]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n",
+    )
+    .unwrap();
+    // This test binary has no other test, so changing its environment is safe.
+    std::env::set_var("AWS_CONFIG_FILE", &config_file);
+    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+    std::env::set_var("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    std::env::set_var("AWS_MAX_ATTEMPTS", "1");
+    let console = server::build(
+        &config(&[
+            "--ephemeral",
+            "--backend",
+            "aws",
+            "--target",
+            "audit@eu-west-1",
+        ]),
+        Some(app::model::Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let app::model::BackendInfo::Aws { targets } = &console.backend.info else {
+        panic!("expected the AWS backend");
+    };
+    assert_eq!(targets.len(), 1);
+    assert_eq!(targets[0].profile, "audit");
+    assert_eq!(targets[0].region, "eu-west-1");
+    assert_eq!(targets[0].account, None);
+    assert!(targets[0].problem.as_deref().is_some_and(|p| !p.is_empty()));
+    let cookie = sign_in(&console.router, "admin", ADMIN_PASSWORD).await;
+    let page = send(&console.router, get("/", Some(&cookie))).await;
+    assert!(
+        page.body.contains("AWS · account unknown eu-west-1"),
+        "{}",
+        page.body
+    );
+    assert!(console.backend.simulator.is_none());
+}
