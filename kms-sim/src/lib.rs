@@ -105,6 +105,8 @@ pub struct SimConfig {
     pub probe_timeout: Duration,
     /// Extra host name mappings for proxy endpoints (the simulator's domain is always mapped).
     pub host_routes: Vec<HostRoute>,
+    /// More CA certificates (PEM) to trust for proxies, beside the simulator's CA and the system roots.
+    pub trusted_cas: Vec<String>,
     pub initial: Initial,
     /// Replace whatever is saved with the initial data.
     pub reset: bool,
@@ -122,6 +124,7 @@ impl Default for SimConfig {
             quota: 10,
             probe_timeout: Duration::from_millis(250),
             host_routes: Vec::new(),
+            trusted_cas: Vec::new(),
             initial: Initial::Empty,
             reset: false,
         }
@@ -248,9 +251,14 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
         addr: xks_addr,
     }];
     routes.extend(config.host_routes.iter().cloned());
-    let client =
-        xks::client::XksClient::new(routes, world.clone(), &authority, config.probe_timeout)
-            .map_err(SimError::Tls)?;
+    let client = xks::client::XksClient::new(
+        routes,
+        world.clone(),
+        &authority,
+        &config.trusted_cas,
+        config.probe_timeout,
+    )
+    .map_err(SimError::Tls)?;
     let client = Arc::new(client);
     let sim = Sim::open(config, db, initial, client.clone(), world.clone())
         .await

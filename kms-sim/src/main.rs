@@ -59,6 +59,9 @@ struct Args {
     /// Reach a proxy host name at a local address: HOST=ADDR, e.g. proxy.example.com=127.0.0.1:8443.
     #[arg(long = "map-host", value_name = "HOST=ADDR")]
     host_routes: Vec<HostRoute>,
+    /// Also trust this CA (PEM file) for proxy certificates, e.g. a local proxy's own CA.
+    #[arg(long = "trust-ca", value_name = "FILE")]
+    trusted_cas: Vec<PathBuf>,
 }
 
 fn seconds(s: f64) -> Result<Duration, String> {
@@ -123,6 +126,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut trusted_cas = Vec::new();
+    for path in &args.trusted_cas {
+        match std::fs::read_to_string(path) {
+            Ok(pem) => trusted_cas.push(pem),
+            Err(e) => {
+                eprintln!("kms-sim: --trust-ca {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let mut credentials = vec![Credential::test()];
     credentials.extend(args.credentials);
     let config = SimConfig {
@@ -135,6 +148,7 @@ async fn main() -> ExitCode {
         quota: args.quota,
         probe_timeout: Duration::from_millis(args.probe_timeout_ms),
         host_routes: args.host_routes,
+        trusted_cas,
         initial,
         reset: args.reset,
     };

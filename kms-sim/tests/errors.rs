@@ -691,3 +691,115 @@ async fn a_failure_inside_kms_is_a_500_kms_internal_exception() {
     change_world(&sim, |w| w.kms_internal_error = false).await;
     kms.describe_custom_key_stores().send().await.unwrap();
 }
+
+#[tokio::test]
+async fn update_runs_into_the_same_cluster_proxy_and_vpc_exceptions_as_create() {
+    let sim = start().await;
+    let kms = client(&sim);
+    change_world(&sim, |w| {
+        let mut inactive = cluster("cluster-inactiveupdate", CA);
+        inactive.active = false;
+        let mut one_hsm = cluster("cluster-onehsmupdatex", CA);
+        one_hsm.hsms.truncate(1);
+        w.clusters.extend([inactive, one_hsm]);
+        w.xks_proxies.push(proxy(PROXY_HOST, "/second"));
+    })
+    .await;
+    let hsm = create_cloudhsm(&kms, "hsm").await;
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&hsm)
+        .cloud_hsm_cluster_id("cluster-inactiveupdate")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "CloudHsmClusterNotActiveException");
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&hsm)
+        .cloud_hsm_cluster_id("cluster-onehsmupdatex")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "CloudHsmClusterInvalidConfigurationException");
+
+    create_xks(&kms, "first").send().await.unwrap();
+    let second = create_xks(&kms, "second")
+        .xks_proxy_uri_path("/second/kms/xks/v1")
+        .send()
+        .await
+        .unwrap()
+        .custom_key_store_id()
+        .unwrap()
+        .to_string();
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&second)
+        .xks_proxy_uri_path("/team/kms/xks/v1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "XksProxyUriInUseException");
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&second)
+        .xks_proxy_uri_endpoint("https://nowhere.invalid")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "XksProxyUriUnreachableException");
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&second)
+        .xks_proxy_connectivity(XksProxyConnectivityType::VpcEndpointService)
+        .xks_proxy_uri_endpoint("https://vpce.xks.sim.internal")
+        .xks_proxy_uri_path("/kms/xks/v1")
+        .xks_proxy_vpc_endpoint_service_name(
+            "com.amazonaws.vpce.us-east-1.vpce-svc-0ffffffffffffffff",
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "XksProxyVpcEndpointServiceNotFoundException");
+    change_world(&sim, |w| w.xks_proxies[2].faults.invalid_response = true).await;
+    let e = kms
+        .update_custom_key_store()
+        .custom_key_store_id(&second)
+        .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "XksProxyInvalidResponseException");
+}
+
+#[tokio::test]
+async fn any_host_can_be_mapped_to_a_proxy_on_this_machine() {
+    // A second simulator plays a proxy running elsewhere on this machine under its own name.
+    let other = start().await;
+    change_world(&other, |w| {
+        w.xks_proxies.push(proxy("xks.corp.example", "/corp"))
+    })
+    .await;
+    let route: kms_sim::xks::client::HostRoute = format!("xks.corp.example={}", other.xks_addr())
+        .parse()
+        .unwrap();
+    let corp = |kms: &aws_sdk_kms::Client| {
+        create_xks(kms, "corp")
+            .xks_proxy_uri_endpoint("https://xks.corp.example")
+            .xks_proxy_uri_path("/corp/kms/xks/v1")
+            .send()
+    };
+    // Its certificate comes from another CA: not trusted until configured.
+    let mut cfg = config();
+    cfg.host_routes = vec![route.clone()];
+    let sim = kms_sim::start(cfg.clone()).await.unwrap();
+    let e = corp(&client(&sim)).await.unwrap_err();
+    assert_eq!(code(&e), "XksProxyUriUnreachableException");
+    assert!(
+        e.as_service_error().unwrap().to_string().contains("TLS"),
+        "{e:?}"
+    );
+    cfg.trusted_cas = vec![other.ca_pem().to_string()];
+    let trusting = kms_sim::start(cfg).await.unwrap();
+    corp(&client(&trusting)).await.unwrap();
+}

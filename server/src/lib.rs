@@ -100,6 +100,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         app::model::VERSION
     );
     println!("backend: {}", console.backend.info.label());
+    tracing::info!(%addr, backend = %console.backend.info.label(), "listening");
     match &console.bootstrap {
         AdminBootstrap::CreatedWithGeneratedPassword(p) => {
             println!(

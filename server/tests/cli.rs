@@ -65,3 +65,33 @@ fn a_bad_listen_address_from_leptos_site_addr_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("LEPTOS_SITE_ADDR"), "{err}");
 }
+
+#[test]
+fn json_logs_are_one_json_object_a_line() {
+    use std::io::{BufRead, BufReader};
+    let mut child = console()
+        .args([
+            "--ephemeral",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .env("CKS_ADMIN_PASSWORD", "long-enough-pw")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    assert_eq!(log["level"], "INFO");
+    assert_eq!(log["fields"]["message"], "listening");
+    assert!(!line.contains("long-enough-pw"));
+}

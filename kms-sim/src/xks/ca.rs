@@ -5,6 +5,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::Path;
 
@@ -56,8 +57,7 @@ impl Authority {
                 (cert.pem(), key)
             }
         };
-        let cert_der =
-            rustls_pemfile_cert(&cert_pem).ok_or_else(|| err(&"the CA certificate is not PEM"))?;
+        let cert_der = CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(|e| err(&e))?;
         let issuer = Issuer::new(ca_params().map_err(|e| err(&e))?, key);
         Ok(Authority {
             cert_pem,
@@ -101,21 +101,6 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
-}
-
-/// The DER of the first CERTIFICATE block of a PEM text.
-fn rustls_pemfile_cert(pem: &str) -> Option<CertificateDer<'static>> {
-    use base64::Engine;
-    let body: String = pem
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE-----"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END CERTIFICATE-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .ok()?;
-    Some(CertificateDer::from(der))
 }
 
 #[cfg(test)]

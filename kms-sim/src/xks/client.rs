@@ -63,10 +63,20 @@ impl XksClient {
         routes: Vec<HostRoute>,
         world: WorldView,
         authority: &Authority,
+        trusted_cas: &[String],
         timeout: Duration,
     ) -> Result<Self, String> {
+        use rustls::pki_types::pem::PemObject;
         let mut roots = rustls::RootCertStore::empty();
         roots.add(authority.cert_der()).map_err(|e| e.to_string())?;
+        for pem in trusted_cas {
+            for cert in rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert.map_err(|e| format!("a trusted CA is not PEM: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("a trusted CA is unusable: {e}"))?;
+            }
+        }
         for cert in rustls_native_certs::load_native_certs().certs {
             let _ = roots.add(cert);
         }
