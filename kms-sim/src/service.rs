@@ -86,6 +86,12 @@ pub trait Prober: Send + Sync + 'static {
 /// network consult it on every connection.
 pub type WorldView = Arc<std::sync::RwLock<World>>;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Connect,
+    Disconnect,
+}
+
 pub struct Sim {
     pub config: SimConfig,
     state: Mutex<State>,
@@ -131,10 +137,10 @@ impl Sim {
             );
             match store.state {
                 ConnectionState::Connecting => {
-                    sim.schedule_connect(key.0, key.1, store.generation, true)
+                    sim.schedule(Transition::Connect, key.0, key.1, store.generation, true)
                 }
                 ConnectionState::Disconnecting => {
-                    sim.schedule_disconnect(key.0, key.1, store.generation, true)
+                    sim.schedule(Transition::Disconnect, key.0, key.1, store.generation, true)
                 }
                 _ => {}
             }
@@ -181,59 +187,49 @@ impl Sim {
         self.prober.probe(&target).await
     }
 
-    /// After the connect duration, decides CONNECTED or FAILED.
-    pub fn schedule_connect(
+    /// After the transition's duration, finishes it: CONNECTING becomes CONNECTED or FAILED,
+    /// DISCONNECTING becomes DISCONNECTED. A transition resumed after a restart finishes at once.
+    pub fn schedule(
         self: &Arc<Self>,
+        transition: Transition,
         caller: Caller,
         id: String,
         generation: u64,
         resumed: bool,
     ) {
         let sim = Arc::clone(self);
-        let delay = if resumed {
-            std::time::Duration::ZERO
-        } else {
-            self.config.connect_duration
+        let delay = match (resumed, transition) {
+            (true, _) => std::time::Duration::ZERO,
+            (false, Transition::Connect) => self.config.connect_duration,
+            (false, Transition::Disconnect) => self.config.disconnect_duration,
         };
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            if let Err(e) = sim.finish_connect(&caller, &id, generation).await {
-                tracing::error!(store = %id, error = %e.message, "connect did not finish");
+            let result = match transition {
+                Transition::Connect => sim.finish_connect(&caller, &id, generation).await,
+                Transition::Disconnect => sim.finish_disconnect(&caller, &id, generation).await,
+            };
+            if let Err(e) = result {
+                tracing::error!(store = %id, ?transition, error = %e.message, "transition did not finish");
             }
         });
     }
 
-    pub fn schedule_disconnect(
-        self: &Arc<Self>,
-        caller: Caller,
-        id: String,
+    async fn finish_disconnect(
+        &self,
+        caller: &Caller,
+        id: &str,
         generation: u64,
-        resumed: bool,
-    ) {
-        let sim = Arc::clone(self);
-        let delay = if resumed {
-            std::time::Duration::ZERO
-        } else {
-            self.config.disconnect_duration
-        };
-        tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            let result = sim
-                .mutate(|st| {
-                    let store = st.find_mut(&caller, &id)?;
-                    if store.generation == generation
-                        && store.state == ConnectionState::Disconnecting
-                    {
-                        store.state = ConnectionState::Disconnected;
-                        store.error_code = None;
-                    }
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::error!(store = %id, error = %e.message, "disconnect did not finish");
+    ) -> Result<(), KmsError> {
+        self.mutate(|st| {
+            let store = st.find_mut(caller, id)?;
+            if store.generation == generation && store.state == ConnectionState::Disconnecting {
+                store.state = ConnectionState::Disconnected;
+                store.error_code = None;
             }
-        });
+            Ok(())
+        })
+        .await
     }
 
     async fn finish_connect(

@@ -24,20 +24,10 @@ async fn post(sim: &kms_sim::Running, path: &str, body: serde_json::Value) -> u1
 async fn a_fault_injected_through_the_admin_api_fails_the_next_connect() {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_xks(&kms, "xks").created().await;
     let status = post(&sim, "/_sim/xks-proxies/faults", serde_json::json!({ "host": PROXY_HOST, "pathPrefix": "/team", "faults": { "unreachable": true } })).await;
     assert_eq!(status, 204);
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     let s = settle(&kms, &id).await;
     assert_eq!(s.connection_state(), Some(&ConnectionStateType::Failed));
     assert_eq!(
@@ -59,13 +49,7 @@ async fn a_fault_injected_through_the_admin_api_fails_the_next_connect() {
 async fn rotating_with_two_credentials_keeps_the_store_working_through_the_update() {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_xks(&kms, "xks").created().await;
     let new_key = "NEWXKSACCESSKEYBBBBB";
     let new_secret = "bmV3LXhrcy1zZWNyZXQtZm9yLWttcy1zaW0tdGVzdHMtMDAx";
     let both = serde_json::json!({ "host": PROXY_HOST, "pathPrefix": "/team", "credentials": [
@@ -86,11 +70,7 @@ async fn rotating_with_two_credentials_keeps_the_store_working_through_the_updat
         post(&sim, "/_sim/xks-proxies/credentials", only_new).await,
         204
     );
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)

@@ -4,8 +4,7 @@
 mod common;
 
 use aws_sdk_kms::types::{
-    ConnectionErrorCodeType as Code, ConnectionStateType, CustomKeyStoreType,
-    XksProxyConnectivityType,
+    ConnectionErrorCodeType as Code, ConnectionStateType, XksProxyConnectivityType,
 };
 use aws_sdk_kms::Client;
 use common::*;
@@ -16,27 +15,40 @@ async fn connect_and_settle(
     kms: &Client,
     id: &str,
 ) -> aws_sdk_kms::types::CustomKeyStoresListEntry {
-    kms.connect_custom_key_store()
-        .custom_key_store_id(id)
-        .send()
-        .await
-        .unwrap();
+    connect(kms, id).await;
     settle(kms, id).await
 }
 
-/// Creates a store while the world is healthy, breaks the world, connects: FAILED with `code`.
-async fn cloudhsm_connect_fails_with(code_expected: Code, break_it: impl FnOnce(&mut World)) {
+#[derive(Clone, Copy)]
+enum Kind {
+    CloudHsm,
+    Xks,
+}
+
+/// Creates a store while the world is healthy, breaks the world, connects: FAILED with `expected`.
+async fn connect_fails_with(kind: Kind, expected: Code, break_it: impl FnOnce(&mut World)) {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_cloudhsm(&kms, "hsm").await;
+    let id = match kind {
+        Kind::CloudHsm => create_cloudhsm(&kms, "hsm").await,
+        Kind::Xks => create_xks(&kms, "xks").created().await,
+    };
     change_world(&sim, break_it).await;
     let s = connect_and_settle(&kms, &id).await;
     assert_eq!(
         s.connection_state(),
         Some(&ConnectionStateType::Failed),
-        "{code_expected:?}"
+        "{expected:?}"
     );
-    assert_eq!(s.connection_error_code(), Some(&code_expected));
+    assert_eq!(s.connection_error_code(), Some(&expected));
+}
+
+async fn cloudhsm_connect_fails_with(expected: Code, break_it: impl FnOnce(&mut World)) {
+    connect_fails_with(Kind::CloudHsm, expected, break_it).await
+}
+
+async fn xks_connect_fails_with(expected: Code, break_it: impl FnOnce(&mut World)) {
+    connect_fails_with(Kind::Xks, expected, break_it).await
 }
 
 #[tokio::test]
@@ -69,26 +81,6 @@ async fn cloudhsm_connection_error_codes() {
     .await;
     cloudhsm_connect_fails_with(Code::NetworkErrors, |w| w.clusters[0].network_errors = true).await;
     cloudhsm_connect_fails_with(Code::InternalError, |w| w.clusters[0].internal_error = true).await;
-}
-
-async fn xks_connect_fails_with(code_expected: Code, break_it: impl FnOnce(&mut World)) {
-    let sim = start().await;
-    let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
-    change_world(&sim, break_it).await;
-    let s = connect_and_settle(&kms, &id).await;
-    assert_eq!(
-        s.connection_state(),
-        Some(&ConnectionStateType::Failed),
-        "{code_expected:?}"
-    );
-    assert_eq!(s.connection_error_code(), Some(&code_expected));
 }
 
 fn faults(w: &mut World, f: Faults) {
@@ -179,21 +171,14 @@ async fn vpc_connection_error_codes() {
     ] {
         let sim = start().await;
         let kms = client(&sim);
-        let id = kms
-            .create_custom_key_store()
-            .custom_key_store_name("private")
-            .custom_key_store_type(CustomKeyStoreType::ExternalKeyStore)
-            .xks_proxy_connectivity(XksProxyConnectivityType::VpcEndpointService)
-            .xks_proxy_uri_endpoint("https://vpce.xks.sim.internal")
-            .xks_proxy_uri_path("/kms/xks/v1")
-            .xks_proxy_vpc_endpoint_service_name(VPC_SERVICE)
-            .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
-            .send()
-            .await
-            .unwrap()
-            .custom_key_store_id()
-            .unwrap()
-            .to_string();
+        let id = create_vpc(
+            &kms,
+            "private",
+            "https://vpce.xks.sim.internal",
+            VPC_SERVICE,
+        )
+        .created()
+        .await;
         change_world(&sim, change).await;
         let s = connect_and_settle(&kms, &id).await;
         assert_eq!(s.connection_error_code(), Some(&expected));
@@ -337,15 +322,7 @@ async fn create_exceptions_for_vpc_endpoint_services_and_the_quota() {
     let sim = kms_sim::start(config).await.unwrap();
     let kms = client(&sim);
     let vpc = |name: &'static str, endpoint: &'static str, service: &'static str| {
-        kms.create_custom_key_store()
-            .custom_key_store_name(name)
-            .custom_key_store_type(CustomKeyStoreType::ExternalKeyStore)
-            .xks_proxy_connectivity(XksProxyConnectivityType::VpcEndpointService)
-            .xks_proxy_uri_endpoint(endpoint)
-            .xks_proxy_uri_path("/kms/xks/v1")
-            .xks_proxy_vpc_endpoint_service_name(service)
-            .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
-            .send()
+        create_vpc(&kms, name, endpoint, service).send()
     };
     let missing = "com.amazonaws.vpce.us-east-1.vpce-svc-0ffffffffffffffff";
     assert_eq!(
@@ -409,17 +386,15 @@ async fn a_private_endpoint_cannot_be_shared() {
         w.xks_proxies.push(proxy("vpce.xks.sim.internal", "/b"))
     })
     .await;
-    kms.create_custom_key_store()
-        .custom_key_store_name("private")
-        .custom_key_store_type(CustomKeyStoreType::ExternalKeyStore)
-        .xks_proxy_connectivity(XksProxyConnectivityType::VpcEndpointService)
-        .xks_proxy_uri_endpoint("https://vpce.xks.sim.internal")
-        .xks_proxy_uri_path("/kms/xks/v1")
-        .xks_proxy_vpc_endpoint_service_name(VPC_SERVICE)
-        .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
-        .send()
-        .await
-        .unwrap();
+    create_vpc(
+        &kms,
+        "private",
+        "https://vpce.xks.sim.internal",
+        VPC_SERVICE,
+    )
+    .send()
+    .await
+    .unwrap();
     let e = create_xks(&kms, "public")
         .xks_proxy_uri_endpoint("https://vpce.xks.sim.internal")
         .xks_proxy_uri_path("/b/kms/xks/v1")
@@ -564,11 +539,7 @@ async fn connect_disconnect_update_and_delete_exceptions() {
         ),
         "CustomKeyStoreInvalidStateException"
     );
-    kms.disconnect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    disconnect(&kms, &id).await;
     settle(&kms, &id).await;
     // Update to a name in use.
     create_cloudhsm_other(&sim, &kms).await;
@@ -634,13 +605,7 @@ async fn create_cloudhsm_other(sim: &kms_sim::Running, kms: &Client) {
 async fn update_of_xks_settings_probes_the_proxy_with_the_new_values() {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_xks(&kms, "xks").created().await;
     let e = kms
         .update_custom_key_store()
         .custom_key_store_id(&id)
@@ -726,12 +691,8 @@ async fn update_runs_into_the_same_cluster_proxy_and_vpc_exceptions_as_create() 
     create_xks(&kms, "first").send().await.unwrap();
     let second = create_xks(&kms, "second")
         .xks_proxy_uri_path("/second/kms/xks/v1")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+        .created()
+        .await;
     let e = kms
         .update_custom_key_store()
         .custom_key_store_id(&second)

@@ -32,20 +32,12 @@ async fn a_cloudhsm_store_is_created_disconnected_then_connects_disconnects_and_
         "CreationDate {created} is not now ({now})"
     );
 
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)
     );
-    kms.disconnect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    disconnect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Disconnected)
@@ -72,11 +64,7 @@ async fn connect_and_disconnect_pass_through_connecting_and_disconnecting() {
     let sim = kms_sim::start(config).await.unwrap();
     let kms = client(&sim);
     let id = create_cloudhsm(&kms, "slow").await;
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     assert_eq!(
         describe(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connecting)
@@ -85,11 +73,7 @@ async fn connect_and_disconnect_pass_through_connecting_and_disconnecting() {
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)
     );
-    kms.disconnect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    disconnect(&kms, &id).await;
     assert_eq!(
         describe(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Disconnecting)
@@ -120,24 +104,14 @@ async fn an_xks_store_with_a_public_endpoint_is_checked_against_the_proxy_and_de
 ) {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_xks(&kms, "xks").created().await;
     let s = describe(&kms, &id).await;
     let xks = s.xks_proxy_configuration().unwrap();
     assert_eq!(xks.access_key_id(), Some(AKID));
     assert_eq!(xks.uri_endpoint(), Some("https://proxy.xks.sim.internal"));
     assert_eq!(xks.uri_path(), Some("/team/kms/xks/v1"));
     assert!(xks.vpc_endpoint_service_name().is_none());
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)
@@ -148,21 +122,14 @@ async fn an_xks_store_with_a_public_endpoint_is_checked_against_the_proxy_and_de
 async fn an_xks_store_behind_a_vpc_endpoint_service_connects_through_it() {
     let sim = start().await;
     let kms = client(&sim);
-    let id = kms
-        .create_custom_key_store()
-        .custom_key_store_name("private")
-        .custom_key_store_type(CustomKeyStoreType::ExternalKeyStore)
-        .xks_proxy_connectivity(aws_sdk_kms::types::XksProxyConnectivityType::VpcEndpointService)
-        .xks_proxy_uri_endpoint("https://vpce.xks.sim.internal")
-        .xks_proxy_uri_path("/kms/xks/v1")
-        .xks_proxy_vpc_endpoint_service_name(VPC_SERVICE)
-        .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_vpc(
+        &kms,
+        "private",
+        "https://vpce.xks.sim.internal",
+        VPC_SERVICE,
+    )
+    .created()
+    .await;
     let s = describe(&kms, &id).await;
     let xks = s.xks_proxy_configuration().unwrap();
     assert_eq!(xks.vpc_endpoint_service_name(), Some(VPC_SERVICE));
@@ -171,11 +138,7 @@ async fn an_xks_store_behind_a_vpc_endpoint_service_connects_through_it() {
         Some("000000000000"),
         "the owner defaults to the caller"
     );
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)
@@ -187,18 +150,8 @@ async fn update_lets_connected_stores_change_only_name_path_and_credential() {
     let sim = start().await;
     let kms = client(&sim);
     change_world(&sim, |w| w.xks_proxies.push(proxy(PROXY_HOST, "/other"))).await;
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let id = create_xks(&kms, "xks").created().await;
+    connect(&kms, &id).await;
     settle(&kms, &id).await;
     // Allowed while CONNECTED.
     kms.update_custom_key_store()
@@ -248,11 +201,7 @@ async fn update_of_a_cloudhsm_password_and_cluster_needs_disconnected_and_a_rela
     })
     .await;
     let id = create_cloudhsm(&kms, "hsm").await;
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &id).await;
     settle(&kms, &id).await;
     let e = kms
         .update_custom_key_store()
@@ -268,11 +217,7 @@ async fn update_of_a_cloudhsm_password_and_cluster_needs_disconnected_and_a_rela
         .send()
         .await
         .unwrap();
-    kms.disconnect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+    disconnect(&kms, &id).await;
     settle(&kms, &id).await;
     let e = kms
         .update_custom_key_store()

@@ -15,18 +15,8 @@ async fn a_restart_loses_nothing_and_finishes_a_connect_that_was_under_way() {
     let first = kms_sim::start(cfg.clone()).await.unwrap();
     let kms = client(&first);
     let kept = create_cloudhsm(&kms, "kept").await;
-    let xks = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&kept)
-        .send()
-        .await
-        .unwrap();
+    let xks = create_xks(&kms, "xks").created().await;
+    connect(&kms, &kept).await;
     assert_eq!(
         describe(&kms, &kept).await.connection_state(),
         Some(&ConnectionStateType::Connecting)

@@ -4,7 +4,7 @@
 mod common;
 
 use aws_sdk_kms::types::{ConnectionErrorCodeType, ConnectionStateType, CustomKeyStoreType};
-use common::settle;
+use common::{connect, disconnect, settle, Created};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -161,27 +161,15 @@ async fn the_demo_world_behaves_like_its_states_say() {
         ),
     ] {
         let id = by_name(name);
-        kms.disconnect_custom_key_store()
-            .custom_key_store_id(&id)
-            .send()
-            .await
-            .unwrap();
+        disconnect(&kms, &id).await;
         settle(&kms, &id).await;
-        kms.connect_custom_key_store()
-            .custom_key_store_id(&id)
-            .send()
-            .await
-            .unwrap();
+        connect(&kms, &id).await;
         let s = settle(&kms, &id).await;
         assert_eq!(s.connection_state(), Some(&state), "{name}");
         assert_eq!(s.connection_error_code(), error.as_ref(), "{name}");
     }
     let hsm = by_name("hsm-archive");
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&hsm)
-        .send()
-        .await
-        .unwrap();
+    connect(&kms, &hsm).await;
     assert_eq!(
         settle(&kms, &hsm).await.connection_state(),
         Some(&ConnectionStateType::Connected)
@@ -238,17 +226,9 @@ async fn a_seed_file_sets_up_the_world_on_first_start() {
         .cloud_hsm_cluster_id("cluster-seededcluster")
         .trust_anchor_certificate("seeded-ca")
         .key_store_password("seeded-password")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
-    kms.connect_custom_key_store()
-        .custom_key_store_id(&id)
-        .send()
-        .await
-        .unwrap();
+        .created()
+        .await;
+    connect(&kms, &id).await;
     assert_eq!(
         settle(&kms, &id).await.connection_state(),
         Some(&ConnectionStateType::Connected)

@@ -225,13 +225,7 @@ async fn validation_names_the_member_and_the_constraint() {
 async fn connectivity_changes_need_a_new_endpoint_and_the_right_service_name() {
     let sim = start().await;
     let kms = client(&sim);
-    let id = create_xks(&kms, "xks")
-        .send()
-        .await
-        .unwrap()
-        .custom_key_store_id()
-        .unwrap()
-        .to_string();
+    let id = create_xks(&kms, "xks").created().await;
     let m = validation(
         &sim,
         "UpdateCustomKeyStore",

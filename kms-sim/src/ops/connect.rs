@@ -3,7 +3,7 @@
 use super::check_store_id;
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState};
-use crate::service::{invalid_state, Caller, Sim};
+use crate::service::{invalid_state, Caller, Sim, Transition};
 use crate::shapes::{Empty, StoreIdRequest};
 use crate::validate::Violations;
 use std::sync::Arc;
@@ -48,7 +48,7 @@ pub async fn run(sim: &Arc<Sim>, caller: &Caller, req: StoreIdRequest) -> Result
         })
         .await?;
     if let Some(generation) = started {
-        sim.schedule_connect(caller.clone(), id, generation, false);
+        sim.schedule(Transition::Connect, caller.clone(), id, generation, false);
     }
     Ok(Empty {})
 }

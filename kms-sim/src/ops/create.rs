@@ -1,6 +1,6 @@
 //! CreateCustomKeyStore (reference §1.2).
 
-use super::{check_xks_members, credential};
+use super::{check_xks_members, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, CustomKeyStoreType, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
@@ -225,20 +225,11 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
                 v.rule("Value null at 'xksProxyVpcEndpointServiceName' failed to satisfy constraint: Member must not be null when XksProxyConnectivity is VPC_ENDPOINT_SERVICE");
             }
             if !vpc {
-                for (member, present) in [
-                    (
-                        "xksProxyVpcEndpointServiceName",
-                        req.xks_proxy_vpc_endpoint_service_name.is_some(),
-                    ),
-                    (
-                        "xksProxyVpcEndpointServiceOwner",
-                        req.xks_proxy_vpc_endpoint_service_owner.is_some(),
-                    ),
-                ] {
-                    if present {
-                        v.rule(format!("Value at '{member}' failed to satisfy constraint: Member must be null when XksProxyConnectivity is PUBLIC_ENDPOINT"));
-                    }
-                }
+                forbid_vpc_members(
+                    &mut v,
+                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                );
             }
             v.into_result()?;
             Backing::External {

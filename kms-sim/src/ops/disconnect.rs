@@ -3,7 +3,7 @@
 use super::check_store_id;
 use crate::error::KmsError;
 use crate::model::ConnectionState;
-use crate::service::{invalid_state, Caller, Sim};
+use crate::service::{invalid_state, Caller, Sim, Transition};
 use crate::shapes::{Empty, StoreIdRequest};
 use crate::validate::Violations;
 use std::sync::Arc;
@@ -32,6 +32,12 @@ pub async fn run(sim: &Arc<Sim>, caller: &Caller, req: StoreIdRequest) -> Result
             }
         })
         .await?;
-    sim.schedule_disconnect(caller.clone(), id, generation, false);
+    sim.schedule(
+        Transition::Disconnect,
+        caller.clone(),
+        id,
+        generation,
+        false,
+    );
     Ok(Empty {})
 }

@@ -64,6 +64,20 @@ pub(crate) fn check_xks_members(
     }
 }
 
+/// With PUBLIC_ENDPOINT connectivity there is no VPC endpoint service (reference §1.2, §1.4).
+pub(crate) fn forbid_vpc_members(v: &mut Violations, name_present: bool, owner_present: bool) {
+    for (member, present) in [
+        ("xksProxyVpcEndpointServiceName", name_present),
+        ("xksProxyVpcEndpointServiceOwner", owner_present),
+    ] {
+        if present {
+            v.rule(format!(
+                "Value at '{member}' failed to satisfy constraint: Member must be null when XksProxyConnectivity is PUBLIC_ENDPOINT"
+            ));
+        }
+    }
+}
+
 /// A credential that passed `check_xks_members`.
 pub(crate) fn credential(c: &CredentialIn) -> XksCredential {
     XksCredential {

@@ -1,7 +1,7 @@
 //! UpdateCustomKeyStore (reference §1.4 and §6): each member needs its own ConnectionState.
 
 use super::create::check_world_and_uniqueness;
-use super::{check_store_id, check_xks_members, credential};
+use super::{check_store_id, check_xks_members, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
@@ -271,20 +271,11 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
                 }
             }
             if new_connectivity == XksProxyConnectivity::PublicEndpoint {
-                for (member, present) in [
-                    (
-                        "xksProxyVpcEndpointServiceName",
-                        req.xks_proxy_vpc_endpoint_service_name.is_some(),
-                    ),
-                    (
-                        "xksProxyVpcEndpointServiceOwner",
-                        req.xks_proxy_vpc_endpoint_service_owner.is_some(),
-                    ),
-                ] {
-                    if present {
-                        v.rule(format!("Value at '{member}' failed to satisfy constraint: Member must be null when XksProxyConnectivity is PUBLIC_ENDPOINT"));
-                    }
-                }
+                forbid_vpc_members(
+                    &mut v,
+                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                );
             }
             v.into_result()?;
             let vpc = new_connectivity == XksProxyConnectivity::VpcEndpointService;

@@ -270,3 +270,58 @@ pub async fn send_raw(
         serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// `builder.created().await`: sends a CreateCustomKeyStore that must succeed, and gives its id.
+pub trait Created {
+    fn created(self) -> impl std::future::Future<Output = String>;
+}
+
+impl Created
+    for aws_sdk_kms::operation::create_custom_key_store::builders::CreateCustomKeyStoreFluentBuilder
+{
+    async fn created(self) -> String {
+        self.send()
+            .await
+            .expect("create")
+            .custom_key_store_id()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Connect, which must be accepted; the store is then CONNECTING (or settled, with zero durations).
+pub async fn connect(client: &Client, id: &str) {
+    client
+        .connect_custom_key_store()
+        .custom_key_store_id(id)
+        .send()
+        .await
+        .expect("connect accepted");
+}
+
+pub async fn disconnect(client: &Client, id: &str) {
+    client
+        .disconnect_custom_key_store()
+        .custom_key_store_id(id)
+        .send()
+        .await
+        .expect("disconnect accepted");
+}
+
+/// An XKS store reached through the world's VPC endpoint service.
+pub fn create_vpc(
+    client: &Client,
+    name: &str,
+    endpoint: &str,
+    service: &str,
+) -> aws_sdk_kms::operation::create_custom_key_store::builders::CreateCustomKeyStoreFluentBuilder {
+    client
+        .create_custom_key_store()
+        .custom_key_store_name(name)
+        .custom_key_store_type(aws_sdk_kms::types::CustomKeyStoreType::ExternalKeyStore)
+        .xks_proxy_connectivity(aws_sdk_kms::types::XksProxyConnectivityType::VpcEndpointService)
+        .xks_proxy_uri_endpoint(endpoint)
+        .xks_proxy_uri_path("/kms/xks/v1")
+        .xks_proxy_vpc_endpoint_service_name(service)
+        .xks_proxy_authentication_credential(xks_credential(AKID, SECRET))
+}
