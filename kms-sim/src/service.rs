@@ -187,6 +187,44 @@ impl Sim {
         self.prober.probe(&target).await
     }
 
+    /// Create and Update call GetHealthStatus with the new values first; a failure is the
+    /// exception the spec's table gives for it. CloudHSM backings need no probe.
+    pub async fn require_healthy_proxy(
+        &self,
+        caller: &Caller,
+        backing: &Backing,
+        reason: ProbeReason,
+    ) -> Result<(), KmsError> {
+        let Backing::External {
+            uri_endpoint,
+            uri_path,
+            credential,
+            ..
+        } = backing
+        else {
+            return Ok(());
+        };
+        let outcome = self
+            .probe(ProbeTarget {
+                uri_endpoint: uri_endpoint.clone(),
+                uri_path: uri_path.clone(),
+                credential: credential.clone(),
+                region: caller.region.clone(),
+                reason,
+            })
+            .await;
+        match outcome.exception() {
+            None => Ok(()),
+            Some(kind) => Err(KmsError::new(
+                kind,
+                format!(
+                    "GetHealthStatus at {uri_endpoint}{uri_path}: {}.",
+                    outcome.describe()
+                ),
+            )),
+        }
+    }
+
     /// After the transition's duration, finishes it: CONNECTING becomes CONNECTED or FAILED,
     /// DISCONNECTING becomes DISCONNECTED. A transition resumed after a restart finishes at once.
     pub fn schedule(

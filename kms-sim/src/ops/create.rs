@@ -4,7 +4,7 @@ use super::{check_xks_members, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, CustomKeyStoreType, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
-use crate::service::{new_store_id, now_ms, Caller, ProbeTarget, Sim, State};
+use crate::service::{new_store_id, now_ms, Caller, Sim, State};
 use crate::shapes::{CreateCustomKeyStoreRequest, CreateCustomKeyStoreResponse};
 use crate::validate::{self, Violations};
 
@@ -17,30 +17,11 @@ pub async fn run(
     // With a public endpoint KMS checks the proxy before creating anything; a VPC store is checked at Connect.
     if let Backing::External {
         connectivity: XksProxyConnectivity::PublicEndpoint,
-        uri_endpoint,
-        uri_path,
-        credential,
         ..
     } = &backing
     {
-        let outcome = sim
-            .probe(ProbeTarget {
-                uri_endpoint: uri_endpoint.clone(),
-                uri_path: uri_path.clone(),
-                credential: credential.clone(),
-                region: caller.region.clone(),
-                reason: ProbeReason::Create,
-            })
-            .await;
-        if let Some(kind) = outcome.exception() {
-            return Err(KmsError::new(
-                kind,
-                format!(
-                    "GetHealthStatus at {uri_endpoint}{uri_path}: {}.",
-                    outcome.describe()
-                ),
-            ));
-        }
+        sim.require_healthy_proxy(caller, &backing, ProbeReason::Create)
+            .await?;
     }
     let quota = sim.config.quota;
     let id = sim

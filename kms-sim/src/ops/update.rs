@@ -5,7 +5,7 @@ use super::{check_store_id, check_xks_members, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
-use crate::service::{invalid_state, Caller, ProbeTarget, Sim, State};
+use crate::service::{invalid_state, Caller, Sim, State};
 use crate::shapes::{Empty, UpdateCustomKeyStoreRequest};
 use crate::validate::{self, Violations};
 
@@ -31,32 +31,8 @@ pub async fn run(
     for _ in 0..3 {
         let planned = plan(&sim.snapshot().await, caller, &id, &req)?;
         if let (Some(backing), true) = (&planned, probed.as_ref() != planned.as_ref()) {
-            if let Backing::External {
-                uri_endpoint,
-                uri_path,
-                credential,
-                ..
-            } = backing
-            {
-                let outcome = sim
-                    .probe(ProbeTarget {
-                        uri_endpoint: uri_endpoint.clone(),
-                        uri_path: uri_path.clone(),
-                        credential: credential.clone(),
-                        region: caller.region.clone(),
-                        reason: ProbeReason::Update,
-                    })
-                    .await;
-                if let Some(kind) = outcome.exception() {
-                    return Err(KmsError::new(
-                        kind,
-                        format!(
-                            "GetHealthStatus at {uri_endpoint}{uri_path}: {}.",
-                            outcome.describe()
-                        ),
-                    ));
-                }
-            }
+            sim.require_healthy_proxy(caller, backing, ProbeReason::Update)
+                .await?;
             probed = planned.clone();
         }
         let applied = sim
