@@ -6,6 +6,10 @@ SHELL := /bin/bash
 
 # Build outside the clone, so every fresh clone (and CI) reuses the compiled dependencies.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/cks-console/target
+# CI builds a fresh clone in a new folder each time: incremental data would pile up in the cache.
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
 # The values cargo-leptos compiles with; plain cargo (test, clippy) uses the same, so nothing rebuilds.
 export LEPTOS_OUTPUT_NAME := cks-console
 export LEPTOS_SITE_ROOT := target/site

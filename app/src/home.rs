@@ -1,4 +1,4 @@
-//! The overview page.
+//! The backend page: who is signed in and which KMS the console manages.
 
 use crate::model::BackendInfo;
 use crate::shell::SessionResource;
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
     view! {
-        <h1>"Overview"</h1>
+        <h1>"Backend"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.await {

@@ -2,11 +2,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod fleet;
 pub mod home;
 pub mod model;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod stores;
 
 pub use shell::{shell, App};
 

@@ -2,6 +2,7 @@
 
 use crate::auth::{get_session_info, LoginPage, Logout, UsersPage};
 use crate::error::AppError;
+use crate::fleet::FleetPage;
 use crate::home::HomePage;
 use crate::model::{SessionInfo, VERSION};
 use leptos::form::ActionForm;
@@ -75,7 +76,8 @@ fn Frame() -> impl IntoView {
                 "cks-console"
             </a>
             <nav aria-label="Main">
-                <A href="/">"Overview"</A>
+                <A href="/">"Key stores"</A>
+                <A href="/about">"Backend"</A>
                 <A href="/users">"Users"</A>
             </nav>
             <Transition fallback=|| ()>
@@ -91,7 +93,8 @@ fn Frame() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 // Async: the server sends whole pages, so they work without JavaScript and
                 // can answer with the right status code.
-                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("") view=FleetPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("about") view=HomePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
             </Routes>

@@ -1,15 +1,50 @@
 //! The KMS the console manages: the embedded kms-sim (default) or AWS.
 
 use crate::config::{Backend as BackendKind, Config, TargetSpec};
+use crate::fleet::Target;
 use crate::StartError;
 use app::model::{AwsTarget, BackendInfo};
+use app::stores::TargetRef;
 use std::path::Path;
 use std::time::Duration;
 
 pub struct Backend {
     pub info: BackendInfo,
+    /// One KMS client per (account, region).
+    pub targets: Vec<Target>,
     /// Kept alive for as long as the console runs.
     pub simulator: Option<kms_sim::Running>,
+}
+
+/// The simulator's demo spans two accounts (each with its own access key) and two regions.
+fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
+    let mut credentials = vec![kms_sim::Credential::test()];
+    credentials.extend(kms_sim::demo::credentials());
+    let mut targets = Vec::new();
+    for c in &credentials {
+        for region in [kms_sim::demo::US_EAST_1, kms_sim::demo::EU_WEST_1] {
+            let conf = aws_sdk_kms::Config::builder()
+                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+                .region(aws_sdk_kms::config::Region::new(region))
+                .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                    c.access_key_id.clone(),
+                    c.secret_access_key.clone(),
+                    None,
+                    None,
+                    "kms-sim",
+                ))
+                .endpoint_url(running.kms_url())
+                .build();
+            targets.push(Target {
+                reference: TargetRef {
+                    account: c.account_id.clone(),
+                    region: region.to_string(),
+                },
+                client: aws_sdk_kms::Client::from_conf(conf),
+            });
+        }
+    }
+    targets
 }
 
 pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, StartError> {
@@ -29,6 +64,7 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 info: BackendInfo::Simulator {
                     endpoint: running.kms_url(),
                 },
+                targets: simulator_targets(&running),
                 simulator: Some(running),
             })
         }
@@ -38,20 +74,25 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
             } else {
                 config.targets.iter().map(Some).collect()
             };
+            let mut infos = Vec::new();
             let mut targets = Vec::new();
             for spec in specs {
-                targets.push(describe_target(spec).await);
+                let (info, target) = describe_target(spec).await;
+                infos.push(info);
+                targets.push(target);
             }
             Ok(Backend {
-                info: BackendInfo::Aws { targets },
+                info: BackendInfo::Aws { targets: infos },
+                targets,
                 simulator: None,
             })
         }
     }
 }
 
-/// Loads the standard AWS configuration for one target and asks STS whose account it is.
-async fn describe_target(spec: Option<&TargetSpec>) -> AwsTarget {
+/// Loads the standard AWS configuration for one target (AWS_ENDPOINT_URL_KMS included) and asks
+/// STS whose account it is.
+async fn describe_target(spec: Option<&TargetSpec>) -> (AwsTarget, Target) {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(spec) = spec {
         loader = loader
@@ -83,10 +124,20 @@ async fn describe_target(spec: Option<&TargetSpec>) -> AwsTarget {
     if let Some(p) = &problem {
         tracing::warn!(profile, region, problem = %p, "could not read the caller identity");
     }
-    AwsTarget {
-        profile,
-        region,
-        account,
-        problem,
-    }
+    let target = Target {
+        reference: TargetRef {
+            account: account.clone().unwrap_or_else(|| "unknown".to_string()),
+            region: region.clone(),
+        },
+        client: aws_sdk_kms::Client::new(&sdk),
+    };
+    (
+        AwsTarget {
+            profile,
+            region,
+            account,
+            problem,
+        },
+        target,
+    )
 }

@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod config;
 pub mod db;
+pub mod fleet;
 pub mod telemetry;
 pub mod throttle;
 pub mod users;
@@ -66,9 +67,12 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         SqliteUsers::new(pool.clone(), Arc::new(throttle::SignInThrottle::default())).await?,
     );
     let bootstrap = users.bootstrap_admin(admin_password).await?;
-    let backend = backend::start(config, data_dir).await?;
+    let mut backend = backend::start(config, data_dir).await?;
     let services = Services {
         users,
+        stores: Arc::new(fleet::KmsFleet {
+            targets: std::mem::take(&mut backend.targets),
+        }),
         backend: backend.info.clone(),
     };
     let router = web::router(web::RouterParts {

@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{BackendInfo, Role, Secret, UserInfo};
+use crate::stores::Fleet;
 use leptos::prelude::use_context;
 use std::sync::Arc;
 
@@ -19,10 +20,18 @@ pub trait UserDirectory: Send + Sync + 'static {
     async fn add(&self, username: &str, password: &Secret, role: Role) -> Result<(), AppError>;
 }
 
+/// The custom key stores of every configured target.
+#[async_trait::async_trait]
+pub trait KeyStores: Send + Sync + 'static {
+    /// All stores of all targets; a target that fails is reported beside the others' results.
+    async fn fleet(&self) -> Fleet;
+}
+
 /// Everything the server functions reach the outside world through; provided as Leptos context.
 #[derive(Clone)]
 pub struct Services {
     pub users: Arc<dyn UserDirectory>,
+    pub stores: Arc<dyn KeyStores>,
     pub backend: BackendInfo,
 }
 

@@ -1,0 +1,219 @@
+//! The fleet page: every custom key store of every target in one table, with filters and sorting
+//! kept in the URL so a view can be shared.
+
+use crate::error::AppError;
+use crate::shell::SessionResource;
+use crate::stores::{error_code_meaning, Column, Fleet, StoreRow, View};
+use leptos::prelude::*;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_query_map;
+
+#[server(endpoint = "stores/list")]
+pub async fn list_key_stores() -> Result<Fleet, AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async {
+        guard::require_user().await?;
+        Ok(services()?.stores.fleet().await)
+    })
+    .await
+}
+
+/// Seconds between refreshes while a store is CONNECTING or DISCONNECTING.
+pub const REFRESH_SECONDS: u32 = 3;
+
+const TYPES: [(&str, &str); 2] = [
+    ("AWS_CLOUDHSM", "CloudHSM"),
+    ("EXTERNAL_KEY_STORE", "External (XKS)"),
+];
+const STATES: [&str; 5] = [
+    "CONNECTED",
+    "CONNECTING",
+    "DISCONNECTED",
+    "DISCONNECTING",
+    "FAILED",
+];
+
+#[component]
+pub fn FleetPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| View::from_query(|k| query.read().get(k)));
+    let fleet = Resource::new(|| (), |_| list_key_stores());
+    let _session = expect_context::<SessionResource>();
+    view! {
+        <h1>"Key stores"</h1>
+        <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
+            {move || Suspend::new(async move {
+                match fleet.await {
+                    Ok(f) => view! { <FleetView fleet=f view=view.get() /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FleetView(fleet: Fleet, view: View) -> impl IntoView {
+    let rows = view.apply(&fleet.stores);
+    let total = fleet.stores.len();
+    let shown = rows.len();
+    let refresh = fleet.any_transitioning();
+    let mut accounts: Vec<String> = fleet.targets.iter().map(|t| t.account.clone()).collect();
+    accounts.sort();
+    accounts.dedup();
+    let mut regions: Vec<String> = fleet.targets.iter().map(|t| t.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    view! {
+        {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
+        {fleet
+            .failures
+            .iter()
+            .map(|f| {
+                view! {
+                    <div class="banner error" role="alert" data-testid="target-failure">
+                        <strong>{format!("{} {}: ", f.target.account, f.target.region)}</strong>
+                        {f.message.clone()}
+                        " The stores of the other targets are listed below."
+                    </div>
+                }
+            })
+            .collect_view()}
+        <FilterForm view=view.clone() accounts regions />
+        <p class="note" data-testid="count">
+            {format!("{shown} of {total} key stores")}
+            {refresh.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
+        </p>
+        <table class="fleet">
+            <thead>
+                <tr>
+                    {Column::ALL
+                        .into_iter()
+                        .map(|c| {
+                            let href = format!("/?{}", view.sorted_by(c).to_query());
+                            let mark = match (view.sort == Some(c), view.descending) {
+                                (true, false) => " ▲",
+                                (true, true) => " ▼",
+                                _ => "",
+                            };
+                            let sort = match (view.sort == Some(c), view.descending) {
+                                (true, false) => "ascending",
+                                (true, true) => "descending",
+                                _ => "none",
+                            };
+                            view! {
+                                <th aria-sort=sort>
+                                    <a href=href>{c.title()}{mark}</a>
+                                </th>
+                            }
+                        })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>{rows.into_iter().map(|r| view! { <StoreLine row=r /> }).collect_view()}</tbody>
+        </table>
+        {(shown == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
+    }
+}
+
+#[component]
+fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
+    let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
+    let any = |label: &'static str| view! { <option value="">{label}</option> };
+    view! {
+        <form method="get" action="/" class="filters">
+            <label>
+                "Type"
+                <select name="type">
+                    {any("any type")}
+                    {TYPES.iter().map(|(v, l)| option(v.to_string(), l.to_string(), view.store_type.as_deref() == Some(*v))).collect_view()}
+                </select>
+            </label>
+            <label>
+                "State"
+                <select name="state">
+                    {any("any state")}
+                    {STATES.iter().map(|s| option(s.to_string(), s.to_string(), view.state.as_deref() == Some(*s))).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Account"
+                <select name="account">
+                    {any("any account")}
+                    {accounts.into_iter().map(|a| { let sel = view.account.as_ref() == Some(&a); option(a.clone(), a, sel) }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Region"
+                <select name="region">
+                    {any("any region")}
+                    {regions.into_iter().map(|r| { let sel = view.region.as_ref() == Some(&r); option(r.clone(), r, sel) }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Search"
+                <input type="search" name="q" value=view.text.clone().unwrap_or_default() placeholder="name, ID, error, endpoint" />
+            </label>
+            {view.sort.map(|c| view! { <input type="hidden" name="sort" value=c.key() /> })}
+            {view.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+            <button type="submit">"Apply"</button>
+            <a href="/" class="reset">"Clear"</a>
+        </form>
+    }
+}
+
+#[component]
+fn StoreLine(row: StoreRow) -> impl IntoView {
+    let state_class = format!("badge state-{}", row.state.to_lowercase());
+    let proxy = match (&row.xks_endpoint, &row.cloud_hsm_cluster_id) {
+        (Some(endpoint), _) => format!(
+            "{}{} ({})",
+            endpoint,
+            row.xks_path.clone().unwrap_or_default(),
+            match row.xks_connectivity.as_deref() {
+                Some("VPC_ENDPOINT_SERVICE") => "VPC endpoint service",
+                _ => "public endpoint",
+            }
+        ),
+        (None, Some(cluster)) => format!("cluster {cluster}"),
+        _ => String::new(),
+    };
+    let error = row.error_code.clone().map(|code| {
+        let meaning = error_code_meaning(&code);
+        view! {
+            <code>{code}</code>
+            <span class="meaning">{meaning}</span>
+        }
+    });
+    view! {
+        <tr data-testid="store-row">
+            <td>{row.account.clone()}</td>
+            <td>{row.region.clone()}</td>
+            <td class="name">{row.name.clone()}</td>
+            <td><code>{row.id.clone()}</code></td>
+            <td>{row.type_label()}</td>
+            <td><span class=state_class>{row.state.clone()}</span></td>
+            <td>{error}</td>
+            <td class="proxy">{proxy}</td>
+            <td>{created(row.created)}</td>
+        </tr>
+    }
+}
+
+/// Epoch seconds as `2026-11-03 09:30 UTC`.
+pub fn created(secs: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn creation_dates_read_in_utc() {
+        assert_eq!(super::created(1_793_491_200), "2026-11-01 00:00 UTC");
+        assert_eq!(super::created(0), "1970-01-01 00:00 UTC");
+    }
+}

@@ -1,0 +1,131 @@
+//! The fleet: one aws-sdk-kms client per (account, region) target, queried concurrently with a
+//! bound, each paged through DescribeCustomKeyStores to the end.
+
+use app::ssr::KeyStores;
+use app::stores::{Fleet, StoreRow, TargetFailure, TargetRef};
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
+use futures::stream::{self, StreamExt};
+use std::time::Duration;
+
+/// Targets queried at once; the rest wait their turn.
+pub const CONCURRENCY: usize = 8;
+/// A target that takes longer is reported as failed, and the page shows the others.
+pub const TARGET_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct Target {
+    pub reference: TargetRef,
+    pub client: aws_sdk_kms::Client,
+}
+
+pub struct KmsFleet {
+    pub targets: Vec<Target>,
+}
+
+#[async_trait::async_trait]
+impl KeyStores for KmsFleet {
+    async fn fleet(&self) -> Fleet {
+        // Owned targets (a client is a cheap handle) keep the stream free of borrowed lifetimes.
+        let results: Vec<(TargetRef, Result<Vec<StoreRow>, String>)> =
+            stream::iter(self.targets.clone())
+                .map(|t: Target| async move {
+                    let listed = match tokio::time::timeout(TARGET_TIMEOUT, list_target(&t)).await {
+                        Ok(r) => r,
+                        Err(_) => Err(format!(
+                            "KMS did not answer within {} s.",
+                            TARGET_TIMEOUT.as_secs()
+                        )),
+                    };
+                    (t.reference, listed)
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+        let mut fleet = Fleet {
+            targets: self.targets.iter().map(|t| t.reference.clone()).collect(),
+            ..Fleet::default()
+        };
+        for (target, result) in results {
+            match result {
+                Ok(rows) => fleet.stores.extend(rows),
+                Err(message) => {
+                    tracing::warn!(account = %target.account, region = %target.region, %message, "target not listed");
+                    fleet.failures.push(TargetFailure { target, message });
+                }
+            }
+        }
+        fleet.failures.sort_by(|a, b| {
+            (&a.target.account, &a.target.region).cmp(&(&b.target.account, &b.target.region))
+        });
+        fleet
+    }
+}
+
+async fn list_target(target: &Target) -> Result<Vec<StoreRow>, String> {
+    let mut rows = Vec::new();
+    let mut pages = target
+        .client
+        .describe_custom_key_stores()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| readable(&e))?;
+        rows.extend(
+            page.custom_key_stores()
+                .iter()
+                .map(|s| row(&target.reference, s)),
+        );
+    }
+    Ok(rows)
+}
+
+fn row(target: &TargetRef, s: &aws_sdk_kms::types::CustomKeyStoresListEntry) -> StoreRow {
+    let xks = s.xks_proxy_configuration();
+    StoreRow {
+        account: target.account.clone(),
+        region: target.region.clone(),
+        id: s.custom_key_store_id().unwrap_or_default().to_string(),
+        name: s.custom_key_store_name().unwrap_or_default().to_string(),
+        store_type: s
+            .custom_key_store_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        state: s
+            .connection_state()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        error_code: s.connection_error_code().map(|c| c.as_str().to_string()),
+        cloud_hsm_cluster_id: s.cloud_hsm_cluster_id().map(str::to_string),
+        xks_endpoint: xks.and_then(|x| x.uri_endpoint()).map(str::to_string),
+        xks_path: xks.and_then(|x| x.uri_path()).map(str::to_string),
+        xks_connectivity: xks
+            .and_then(|x| x.connectivity())
+            .map(|c| c.as_str().to_string()),
+        created: s.creation_date().map(|d| d.secs()).unwrap_or_default(),
+    }
+}
+
+/// A KMS failure as a sentence: the service's own code and message, or what kept the call from KMS.
+pub fn readable<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: &SdkError<E>,
+) -> String {
+    match err {
+        SdkError::ServiceError(e) => {
+            let inner = e.err();
+            let code = inner.code().unwrap_or("an error");
+            match inner.message() {
+                Some(m) if !m.is_empty() => format!("KMS answered {code}: {m}"),
+                _ => format!("KMS answered {code}."),
+            }
+        }
+        SdkError::TimeoutError(_) => "KMS did not answer in time.".to_string(),
+        SdkError::DispatchFailure(e) => format!(
+            "KMS could not be reached{}.",
+            if e.is_io() { " (connection failed)" } else if e.is_timeout() { " (timed out)" } else { "" }
+        ),
+        SdkError::ConstructionFailure(_) => {
+            "The request to KMS could not be built; check the credentials and region of this target.".to_string()
+        }
+        _ => format!("The call to KMS failed: {}", aws_sdk_kms::error::DisplayErrorContext(err)),
+    }
+}

@@ -1,0 +1,228 @@
+//! The fleet page: all stores of all targets, filters and sorting in the URL, per-target failures.
+
+mod common;
+
+use app::model::{BackendInfo, Secret};
+use app::ssr::Services;
+use app::stores::TargetRef;
+use axum::http::StatusCode;
+use common::*;
+use server::fleet::{KmsFleet, Target};
+use std::sync::Arc;
+
+const DEMO: [&str; 6] = [
+    "payments-xks",
+    "ledger-xks",
+    "hsm-archive",
+    "hsm-eu-primary",
+    "private-xks",
+    "hsm-eu-failed",
+];
+
+async fn signed_in() -> (axum::Router, String, server::Console) {
+    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
+        .await
+        .unwrap();
+    let router = console.router.clone();
+    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    (router, cookie, console)
+}
+
+#[tokio::test]
+async fn the_list_shows_every_store_of_every_account_and_region() {
+    let (router, cookie, _console) = signed_in().await;
+    let page = send(&router, get("/", Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for name in DEMO {
+        assert!(page.body.contains(name), "{name} missing");
+    }
+    assert!(page.body.contains("6 of 6 key stores"), "{}", page.body);
+    assert!(page.body.contains("111122223333") && page.body.contains("eu-west-1"));
+    // The error code comes with its short meaning; proxies and clusters are shown.
+    assert!(
+        page.body.contains("XKS_PROXY_ACCESS_DENIED") && page.body.contains("the proxy denies KMS")
+    );
+    assert!(page
+        .body
+        .contains("https://proxy-a.xks.sim.internal/payments/kms/xks/v1 (public endpoint)"));
+    assert!(page.body.contains("VPC endpoint service"));
+    assert!(page.body.contains("cluster cluster-archivevault"));
+    assert!(
+        page.body.contains("2026-11-08 00:00 UTC"),
+        "creation dates are shown"
+    );
+    assert!(
+        !page.body.contains("http-equiv=\"refresh\""),
+        "nothing is changing state"
+    );
+}
+
+fn position(body: &str, name: &str) -> usize {
+    body.find(&format!(">{name}<"))
+        .unwrap_or_else(|| panic!("{name} not in the table"))
+}
+
+#[tokio::test]
+async fn filters_and_sorting_live_in_the_url() {
+    let (router, cookie, _console) = signed_in().await;
+    let page = send(&router, get("/?type=AWS_CLOUDHSM", Some(&cookie))).await;
+    assert!(page.body.contains("3 of 6 key stores"), "{}", page.body);
+    assert!(page.body.contains(">hsm-archive<") && !page.body.contains(">payments-xks<"));
+    assert!(
+        page.body
+            .contains(r#"<option value="AWS_CLOUDHSM" selected"#),
+        "the form shows the filter"
+    );
+
+    let page = send(
+        &router,
+        get("/?state=FAILED&account=000000000000", Some(&cookie)),
+    )
+    .await;
+    assert!(
+        page.body.contains("1 of 6 key stores") && page.body.contains(">ledger-xks<"),
+        "{}",
+        page.body
+    );
+
+    let page = send(&router, get("/?q=vpce-proxy", Some(&cookie))).await;
+    assert!(page.body.contains("1 of 6 key stores") && page.body.contains(">private-xks<"));
+
+    let asc = send(&router, get("/?sort=name", Some(&cookie))).await;
+    assert!(position(&asc.body, "hsm-archive") < position(&asc.body, "payments-xks"));
+    assert!(
+        asc.body.contains(r#"href="/?sort=name&amp;dir=desc""#),
+        "a second click sorts the other way: {}",
+        asc.body
+    );
+    let desc = send(&router, get("/?sort=name&dir=desc", Some(&cookie))).await;
+    assert!(position(&desc.body, "hsm-archive") > position(&desc.body, "payments-xks"));
+    // Sorting keeps the filters.
+    let both = send(
+        &router,
+        get("/?type=EXTERNAL_KEY_STORE&sort=created", Some(&cookie)),
+    )
+    .await;
+    assert!(
+        both.body
+            .contains(r#"href="/?type=EXTERNAL_KEY_STORE&amp;sort=name""#),
+        "{}",
+        both.body
+    );
+}
+
+#[tokio::test]
+async fn the_page_refreshes_itself_while_a_store_changes_state() {
+    let (router, cookie, console) = signed_in().await;
+    let sim = console.backend.simulator.as_ref().unwrap();
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .endpoint_url(sim.kms_url())
+        .build();
+    // The embedded simulator takes about 2 s to connect, like a (much faster) KMS.
+    aws_sdk_kms::Client::from_conf(conf)
+        .connect_custom_key_store()
+        .custom_key_store_id("cks-0a1b2c3d4e5f60003")
+        .send()
+        .await
+        .unwrap();
+    let page = send(&router, get("/", Some(&cookie))).await;
+    assert!(page.body.contains("CONNECTING"));
+    assert!(
+        page.body.contains(r#"http-equiv="refresh""#),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn a_failing_target_is_reported_beside_the_others() {
+    let pool = server::db::open(None).await.unwrap();
+    let users = Arc::new(
+        server::users::SqliteUsers::new(pool.clone(), Arc::default())
+            .await
+            .unwrap(),
+    );
+    users
+        .bootstrap_admin(Some(Secret::new(ADMIN_PASSWORD)))
+        .await
+        .unwrap();
+    let sim = kms_sim::start(kms_sim::SimConfig {
+        initial: kms_sim::Initial::Demo,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = |endpoint: String| {
+        aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::Config::builder()
+                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+                .region(aws_sdk_kms::config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                    "test", "test", None, None, "test",
+                ))
+                .endpoint_url(endpoint)
+                .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+                .build(),
+        )
+    };
+    let targets = vec![
+        Target {
+            reference: TargetRef {
+                account: "000000000000".into(),
+                region: "us-east-1".into(),
+            },
+            client: client(sim.kms_url()),
+        },
+        Target {
+            reference: TargetRef {
+                account: "999999999999".into(),
+                region: "us-east-1".into(),
+            },
+            client: client("http://127.0.0.1:9".into()),
+        },
+    ];
+    let services = Services {
+        users,
+        stores: Arc::new(KmsFleet { targets }),
+        backend: BackendInfo::Simulator {
+            endpoint: sim.kms_url(),
+        },
+    };
+    let cfg = config(&["--ephemeral"]);
+    let router = server::web::router(server::web::RouterParts {
+        config: &cfg,
+        pool,
+        services,
+    })
+    .await
+    .unwrap();
+    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    let page = send(&router, get("/", Some(&cookie))).await;
+    assert!(
+        page.body.contains(r#"data-testid="target-failure""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("999999999999 us-east-1: "));
+    assert!(
+        page.body.contains("KMS could not be reached"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(">payments-xks<"),
+        "the working target is still listed"
+    );
+}
+
+#[tokio::test]
+async fn listing_needs_a_session() {
+    let (router, _cookie, _console) = signed_in().await;
+    let r = send(&router, call("/api/stores/list", &[], None, ORIGIN)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
