@@ -4,6 +4,7 @@ pub mod auth;
 pub mod error;
 pub mod fleet;
 pub mod home;
+pub mod kms_errors;
 pub mod model;
 pub mod shell;
 #[cfg(feature = "ssr")]

@@ -113,9 +113,10 @@ pub fn readable<E: ProvideErrorMetadata + std::error::Error + 'static>(
         SdkError::ServiceError(e) => {
             let inner = e.err();
             let code = inner.code().unwrap_or("an error");
-            match inner.message() {
-                Some(m) if !m.is_empty() => format!("KMS answered {code}: {m}"),
-                _ => format!("KMS answered {code}."),
+            let detail = inner.message().filter(|m| !m.is_empty()).map(|m| format!(" ({m})")).unwrap_or_default();
+            match app::kms_errors::kms_error(code) {
+                Some(info) => format!("{} Next: {}{detail}", info.meaning, info.next_step),
+                None => format!("KMS answered {code}{detail}."),
             }
         }
         SdkError::TimeoutError(_) => "KMS did not answer in time.".to_string(),

@@ -157,20 +157,28 @@ async fn a_failing_target_is_reported_beside_the_others() {
     })
     .await
     .unwrap();
-    let client = |endpoint: String| {
+    let client_as = |endpoint: String, akid: &str| {
         aws_sdk_kms::Client::from_conf(
             aws_sdk_kms::Config::builder()
                 .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
                 .region(aws_sdk_kms::config::Region::new("us-east-1"))
                 .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                    "test", "test", None, None, "test",
+                    akid, "test", None, None, "test",
                 ))
                 .endpoint_url(endpoint)
                 .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
                 .build(),
         )
     };
+    let client = |endpoint: String| client_as(endpoint, "test");
     let targets = vec![
+        Target {
+            reference: TargetRef {
+                account: "888888888888".into(),
+                region: "us-east-1".into(),
+            },
+            client: client_as(sim.kms_url(), "AKIAUNKNOWN"),
+        },
         Target {
             reference: TargetRef {
                 account: "000000000000".into(),
@@ -214,6 +222,16 @@ async fn a_failing_target_is_reported_beside_the_others() {
         "{}",
         page.body
     );
+    // A KMS error reads as its meaning and a next step, not as a debug dump.
+    assert!(page.body.contains("888888888888 us-east-1: "));
+    assert!(
+        page.body.contains(
+            "AWS does not recognize the access key of this target. Next: Check the profile"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("ServiceError"), "{}", page.body);
     assert!(
         page.body.contains(">payments-xks<"),
         "the working target is still listed"
