@@ -20,16 +20,27 @@ pub struct Target {
 
 pub struct KmsFleet {
     pub targets: Vec<Target>,
+    /// Stores asked for per DescribeCustomKeyStores call (the model allows 1 to 1000).
+    pub page_size: i32,
 }
+
+/// The page size the console uses.
+pub const PAGE_SIZE: i32 = 100;
 
 #[async_trait::async_trait]
 impl KeyStores for KmsFleet {
     async fn fleet(&self) -> Fleet {
+        let page_size = self.page_size;
         // Owned targets (a client is a cheap handle) keep the stream free of borrowed lifetimes.
         let results: Vec<(TargetRef, Result<Vec<StoreRow>, String>)> =
             stream::iter(self.targets.clone())
                 .map(|t: Target| async move {
-                    let listed = match tokio::time::timeout(TARGET_TIMEOUT, list_target(&t)).await {
+                    let listed = match tokio::time::timeout(
+                        TARGET_TIMEOUT,
+                        list_target(&t, page_size),
+                    )
+                    .await
+                    {
                         Ok(r) => r,
                         Err(_) => Err(format!(
                             "KMS did not answer within {} s.",
@@ -61,11 +72,12 @@ impl KeyStores for KmsFleet {
     }
 }
 
-async fn list_target(target: &Target) -> Result<Vec<StoreRow>, String> {
+async fn list_target(target: &Target, page_size: i32) -> Result<Vec<StoreRow>, String> {
     let mut rows = Vec::new();
     let mut pages = target
         .client
         .describe_custom_key_stores()
+        .limit(page_size)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {

@@ -72,6 +72,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         users,
         stores: Arc::new(fleet::KmsFleet {
             targets: std::mem::take(&mut backend.targets),
+            page_size: fleet::PAGE_SIZE,
         }),
         backend: backend.info.clone(),
     };

@@ -49,13 +49,21 @@ async fn the_aws_backend_names_each_target_and_says_why_an_account_is_unknown() 
     let credentials = dir.path().join("credentials");
     std::fs::write(
         &credentials,
-        "[audit]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n",
+        "[audit]\naws_access_key_id = test\naws_secret_access_key = test\n",
     )
     .unwrap();
     // This test binary has no other test, so changing its environment is safe.
     std::env::set_var("AWS_CONFIG_FILE", &config_file);
     std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+    // STS is unreachable; KMS is a kms-sim started on its own, named by AWS_ENDPOINT_URL_KMS.
+    let standalone = kms_sim::start(kms_sim::SimConfig {
+        initial: kms_sim::Initial::Demo,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     std::env::set_var("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    std::env::set_var("AWS_ENDPOINT_URL_KMS", standalone.kms_url());
     std::env::set_var("AWS_MAX_ATTEMPTS", "1");
     let console = server::build(
         &config(&[
@@ -85,4 +93,5 @@ async fn the_aws_backend_names_each_target_and_says_why_an_account_is_unknown() 
         page.body
     );
     assert!(console.backend.simulator.is_none());
+    assert!(page.body.contains(">hsm-eu-primary<"), "{}", page.body);
 }

@@ -196,7 +196,11 @@ async fn a_failing_target_is_reported_beside_the_others() {
     ];
     let services = Services {
         users,
-        stores: Arc::new(KmsFleet { targets }),
+        // One store per page: every target is paged through to its end.
+        stores: Arc::new(KmsFleet {
+            targets,
+            page_size: 1,
+        }),
         backend: BackendInfo::Simulator {
             endpoint: sim.kms_url(),
         },
@@ -243,4 +247,53 @@ async fn listing_needs_a_session() {
     let (router, _cookie, _console) = signed_in().await;
     let r = send(&router, call("/api/stores/list", &[], None, ORIGIN)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn reset_demo_brings_the_demo_stores_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let first = server::build(
+        &config(&["--data-dir", data]),
+        Some(Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let sim_url = first.backend.simulator.as_ref().unwrap().kms_url();
+    let kms = aws_sdk_kms::Client::from_conf(
+        aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .endpoint_url(sim_url)
+            .build(),
+    );
+    kms.delete_custom_key_store()
+        .custom_key_store_id("cks-0a1b2c3d4e5f60003")
+        .send()
+        .await
+        .unwrap();
+    drop(kms);
+    drop(first);
+    // A restart keeps the change...
+    let second = server::build(&config(&["--data-dir", data]), None)
+        .await
+        .unwrap();
+    let cookie = sign_in(&second.router, "admin", ADMIN_PASSWORD).await;
+    let page = send(&second.router, get("/", Some(&cookie))).await;
+    assert!(page.body.contains("5 of 5 key stores"), "{}", page.body);
+    drop(second);
+    // ...and --reset-demo undoes it.
+    let third = server::build(&config(&["--data-dir", data, "--reset-demo"]), None)
+        .await
+        .unwrap();
+    let cookie = sign_in(&third.router, "admin", ADMIN_PASSWORD).await;
+    let page = send(&third.router, get("/", Some(&cookie))).await;
+    assert!(
+        page.body.contains("6 of 6 key stores") && page.body.contains(">hsm-archive<"),
+        "{}",
+        page.body
+    );
 }
