@@ -22,6 +22,11 @@ pub enum AppError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// KMS refused: its meaning and next step from the error catalogue.
+    #[error("{0}")]
+    Kms(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("The server failed ({0}). Details are in its log.")]
     Internal(String),
     #[error("The request failed: {0}")]
@@ -44,7 +49,8 @@ impl AppError {
             AppError::Forbidden { .. } | AppError::CrossOrigin => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Kms(_) => StatusCode::CONFLICT,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -189,7 +189,9 @@ fn StoreLine(row: StoreRow) -> impl IntoView {
         <tr data-testid="store-row">
             <td>{row.account.clone()}</td>
             <td>{row.region.clone()}</td>
-            <td class="name">{row.name.clone()}</td>
+            <td class="name">
+                <a href=format!("/stores/{}/{}/{}", row.account, row.region, row.id)>{row.name.clone()}</a>
+            </td>
             <td><code>{row.id.clone()}</code></td>
             <td>{row.type_label()}</td>
             <td><span class=state_class>{row.state.clone()}</span></td>

@@ -9,6 +9,7 @@ pub mod model;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod store_page;
 pub mod stores;
 
 pub use shell::{shell, App};

@@ -5,13 +5,14 @@ use crate::error::AppError;
 use crate::fleet::FleetPage;
 use crate::home::HomePage;
 use crate::model::{SessionInfo, VERSION};
+use crate::store_page::StorePage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     hooks::use_location,
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The stylesheet's URL, which carries a content hash in builds with hashed files.
@@ -97,6 +98,11 @@ fn Frame() -> impl IntoView {
                 <Route path=StaticSegment("about") view=HomePage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
+                <Route
+                    path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"))
+                    view=StorePage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </main>
         <footer class="footer">

@@ -446,3 +446,70 @@ mod tests {
         }
     }
 }
+
+/// Everything Describe says about one store (never a secret), for its detail page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreDetail {
+    pub row: StoreRow,
+    pub trust_anchor_certificate: Option<String>,
+    pub xks_access_key_id: Option<String>,
+    pub xks_vpc_endpoint_service_name: Option<String>,
+    pub xks_vpc_endpoint_service_owner: Option<String>,
+}
+
+/// The actions of the detail page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    Connect,
+    Disconnect,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Connect => "Connect",
+            Action::Disconnect => "Disconnect",
+        }
+    }
+}
+
+/// Whether `action` is allowed in `state`, and if not, why (reference §6).
+pub fn action_allowed(action: Action, state: &str) -> Result<(), &'static str> {
+    match (action, state) {
+        (Action::Connect, "DISCONNECTED") => Ok(()),
+        (Action::Connect, "CONNECTED") => Err("The store is already connected."),
+        (Action::Connect, "CONNECTING") => Err("The store is connecting now."),
+        (Action::Connect, "DISCONNECTING") => {
+            Err("Wait until the store is DISCONNECTED, then connect it.")
+        }
+        (Action::Connect, "FAILED") => {
+            Err("A FAILED store must be disconnected before it can connect again.")
+        }
+        (Action::Disconnect, "CONNECTED" | "CONNECTING" | "FAILED") => Ok(()),
+        (Action::Disconnect, "DISCONNECTED") => Err("The store is already disconnected."),
+        (Action::Disconnect, "DISCONNECTING") => Err("The store is disconnecting now."),
+        _ => Err("The store's state is unknown."),
+    }
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::*;
+
+    #[test]
+    fn connect_and_disconnect_follow_the_state_rules() {
+        assert!(action_allowed(Action::Connect, "DISCONNECTED").is_ok());
+        for s in ["CONNECTED", "CONNECTING", "DISCONNECTING", "FAILED"] {
+            assert!(action_allowed(Action::Connect, s).is_err(), "{s}");
+        }
+        for s in ["CONNECTED", "CONNECTING", "FAILED"] {
+            assert!(action_allowed(Action::Disconnect, s).is_ok(), "{s}");
+        }
+        for s in ["DISCONNECTED", "DISCONNECTING"] {
+            assert!(action_allowed(Action::Disconnect, s).is_err(), "{s}");
+        }
+        assert!(action_allowed(Action::Connect, "FAILED")
+            .unwrap_err()
+            .contains("disconnected"));
+    }
+}

@@ -1,8 +1,9 @@
 //! The fleet: one aws-sdk-kms client per (account, region) target, queried concurrently with a
 //! bound, each paged through DescribeCustomKeyStores to the end.
 
+use app::error::AppError;
 use app::ssr::KeyStores;
-use app::stores::{Fleet, StoreRow, TargetFailure, TargetRef};
+use app::stores::{Fleet, StoreDetail, StoreRow, TargetFailure, TargetRef};
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use futures::stream::{self, StreamExt};
 use std::time::Duration;
@@ -69,6 +70,81 @@ impl KeyStores for KmsFleet {
             (&a.target.account, &a.target.region).cmp(&(&b.target.account, &b.target.region))
         });
         fleet
+    }
+
+    async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError> {
+        let out = self
+            .client(target)?
+            .describe_custom_key_stores()
+            .custom_key_store_id(id)
+            .send()
+            .await
+            .map_err(kms_failure)?;
+        let s = out
+            .custom_key_stores()
+            .first()
+            .ok_or_else(|| AppError::NotFound(format!("There is no key store {id}.")))?;
+        let xks = s.xks_proxy_configuration();
+        Ok(StoreDetail {
+            row: row(target, s),
+            trust_anchor_certificate: s.trust_anchor_certificate().map(str::to_string),
+            xks_access_key_id: xks.and_then(|x| x.access_key_id()).map(str::to_string),
+            xks_vpc_endpoint_service_name: xks
+                .and_then(|x| x.vpc_endpoint_service_name())
+                .map(str::to_string),
+            xks_vpc_endpoint_service_owner: xks
+                .and_then(|x| x.vpc_endpoint_service_owner())
+                .map(str::to_string),
+        })
+    }
+
+    async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.client(target)?
+            .connect_custom_key_store()
+            .custom_key_store_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(kms_failure)
+    }
+
+    async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.client(target)?
+            .disconnect_custom_key_store()
+            .custom_key_store_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(kms_failure)
+    }
+}
+
+impl KmsFleet {
+    fn client(&self, target: &TargetRef) -> Result<&aws_sdk_kms::Client, AppError> {
+        self.targets
+            .iter()
+            .find(|t| &t.reference == target)
+            .map(|t| &t.client)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "The console manages no account {} in {}.",
+                    target.account, target.region
+                ))
+            })
+    }
+}
+
+/// A failed KMS call as the operator reads it: the catalogue's meaning and next step.
+fn kms_failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    err: SdkError<E>,
+) -> AppError {
+    let not_found =
+        err.as_service_error().and_then(|e| e.code()) == Some("CustomKeyStoreNotFoundException");
+    let message = readable(&err);
+    if not_found {
+        AppError::NotFound(message)
+    } else {
+        AppError::Kms(message)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::model::{BackendInfo, Role, Secret, UserInfo};
-use crate::stores::Fleet;
+use crate::stores::{Fleet, StoreDetail, TargetRef};
 use leptos::prelude::use_context;
 use std::sync::Arc;
 
@@ -25,6 +25,9 @@ pub trait UserDirectory: Send + Sync + 'static {
 pub trait KeyStores: Send + Sync + 'static {
     /// All stores of all targets; a target that fails is reported beside the others' results.
     async fn fleet(&self) -> Fleet;
+    async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError>;
+    async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
+    async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
 }
 
 /// Everything the server functions reach the outside world through; provided as Leptos context.

@@ -1,0 +1,222 @@
+//! One key store: everything Describe says about it, its state with the error's meaning, and the
+//! actions its state allows (reference §6), each with the reason when it is not allowed.
+
+use crate::error::AppError;
+use crate::fleet::{created, REFRESH_SECONDS};
+use crate::shell::SessionResource;
+use crate::stores::{action_allowed, error_code_meaning, Action, StoreDetail};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_params_map;
+
+#[server(endpoint = "stores/get")]
+pub async fn get_key_store(
+    account: String,
+    region: String,
+    id: String,
+) -> Result<StoreDetail, AppError> {
+    use crate::ssr::{guard, services};
+    use crate::stores::TargetRef;
+    guard::respond(async move {
+        guard::require_user().await?;
+        services()?
+            .stores
+            .describe(&TargetRef { account, region }, &id)
+            .await
+    })
+    .await
+}
+
+/// Connects or disconnects a store; the operator must confirm what it means for the store's keys.
+#[server(endpoint = "stores/act")]
+pub async fn act_on_key_store(
+    account: String,
+    region: String,
+    id: String,
+    action: String,
+    confirm: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{guard, services};
+    use crate::stores::TargetRef;
+    guard::respond(async move {
+        let user = guard::require_operator().await?;
+        let action = match action.as_str() {
+            "connect" => Action::Connect,
+            "disconnect" => Action::Disconnect,
+            _ => return Err(AppError::invalid("Action", "must be connect or disconnect")),
+        };
+        if confirm.as_deref() != Some("yes") {
+            return Err(AppError::invalid(
+                "Confirmation",
+                "tick the box to confirm what happens to the keys",
+            ));
+        }
+        let target = TargetRef { account, region };
+        let stores = services()?.stores;
+        match action {
+            Action::Connect => stores.connect(&target, &id).await?,
+            Action::Disconnect => stores.disconnect(&target, &id).await?,
+        }
+        tracing::info!(actor = %user.username, store = %id, ?action, "store action");
+        Ok(())
+    })
+    .await
+}
+
+/// What the confirmation says about the keys.
+pub fn consequence(action: Action) -> &'static str {
+    match action {
+        Action::Connect => "Once the store is CONNECTED its KMS keys can be used again. Connecting takes a while; the page follows it.",
+        Action::Disconnect => "While the store is disconnected, all of its KMS keys are unusable: every cryptographic operation with them fails until it is connected again.",
+    }
+}
+
+#[component]
+pub fn StorePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("account").unwrap_or_default(),
+            p.get("region").unwrap_or_default(),
+            p.get("id").unwrap_or_default(),
+        )
+    };
+    let act = ServerAction::<ActOnKeyStore>::new();
+    let store = Resource::new(
+        move || (key(), act.version().get()),
+        |((account, region, id), _)| get_key_store(account, region, id),
+    );
+    let session = expect_context::<SessionResource>();
+    let outcome = move || {
+        act.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="ok" role="status">"Request accepted; the state below follows it."</p> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <p><a href="/">"← All key stores"</a></p>
+        {outcome}
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_change = session.await.ok().and_then(|s| s.user).is_some_and(|u| u.role.can_change());
+                match store.await {
+                    Ok(detail) => view! { <StoreView detail act can_change /> }.into_any(),
+                    Err(e) => view! { <h1>"Key store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn StoreView(
+    detail: StoreDetail,
+    act: ServerAction<ActOnKeyStore>,
+    can_change: bool,
+) -> impl IntoView {
+    let row = detail.row.clone();
+    let refresh = row.is_transitioning();
+    let state_class = format!("badge state-{}", row.state.to_lowercase());
+    let error = row.error_code.clone().map(|code| {
+        let meaning = error_code_meaning(&code);
+        view! {
+            <p class="banner error" data-testid="error-code">
+                <code>{code.clone()}</code>
+                ": "
+                {meaning}
+                ". Disconnect the store, correct the cause, then connect it again."
+            </p>
+        }
+    });
+    let field = |label: &'static str, value: Option<String>| {
+        value.map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
+    };
+    let is_xks = row.store_type == "EXTERNAL_KEY_STORE";
+    view! {
+        {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
+        <h1>{row.name.clone()} " " <span class=state_class data-testid="state">{row.state.clone()}</span></h1>
+        {error}
+        <section class="card">
+            <h2>"General configuration"</h2>
+            <dl class="fields">
+                {field("ID", Some(row.id.clone()))}
+                {field("Name", Some(row.name.clone()))}
+                {field("Type", Some(row.type_label().to_string()))}
+                {field("Account", Some(row.account.clone()))}
+                {field("Region", Some(row.region.clone()))}
+                {field("Connection state", Some(row.state.clone()))}
+                {field("Created", Some(created(row.created)))}
+            </dl>
+        </section>
+        {if is_xks {
+            view! {
+                <section class="card">
+                    <h2>"External key store proxy configuration"</h2>
+                    <dl class="fields">
+                        {field("Proxy connectivity", row.xks_connectivity.clone())}
+                        {field("Proxy URI endpoint", row.xks_endpoint.clone())}
+                        {field("Proxy URI path", row.xks_path.clone())}
+                        {field("Proxy credential: access key ID", detail.xks_access_key_id.clone())}
+                        {field("VPC endpoint service name", detail.xks_vpc_endpoint_service_name.clone())}
+                        {field("VPC endpoint service owner", detail.xks_vpc_endpoint_service_owner.clone())}
+                    </dl>
+                </section>
+            }
+            .into_any()
+        } else {
+            view! {
+                <section class="card">
+                    <h2>"AWS CloudHSM cluster"</h2>
+                    <dl class="fields">
+                        {field("Cluster ID", row.cloud_hsm_cluster_id.clone())}
+                        {field("Trust anchor certificate", detail.trust_anchor_certificate.clone())}
+                    </dl>
+                </section>
+            }
+            .into_any()
+        }}
+        <section class="card actions">
+            <h2>"Actions"</h2>
+            {(!can_change).then(|| view! { <p class="note">"Your role can only read; an operator can connect or disconnect this store."</p> })}
+            {[Action::Connect, Action::Disconnect]
+                .into_iter()
+                .map(|a| view! { <ActionBox action=a row=row.clone() act can_change /> })
+                .collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn ActionBox(
+    action: Action,
+    row: crate::stores::StoreRow,
+    act: ServerAction<ActOnKeyStore>,
+    can_change: bool,
+) -> impl IntoView {
+    let allowed = action_allowed(action, &row.state);
+    let enabled = allowed.is_ok() && can_change;
+    let reason = allowed.err();
+    let value = match action {
+        Action::Connect => "connect",
+        Action::Disconnect => "disconnect",
+    };
+    view! {
+        <ActionForm action=act>
+            <fieldset disabled=!enabled class="action" data-testid=format!("action-{value}")>
+                <input type="hidden" name="account" value=row.account.clone() />
+                <input type="hidden" name="region" value=row.region.clone() />
+                <input type="hidden" name="id" value=row.id.clone() />
+                <input type="hidden" name="action" value=value />
+                <p>{consequence(action)}</p>
+                <label class="confirm">
+                    <input type="checkbox" name="confirm" value="yes" required />
+                    {format!(" I understand. {} {}.", action.label(), row.name)}
+                </label>
+                <button type="submit">{action.label()}</button>
+                {reason.map(|r| view! { <p class="note reason">{r}</p> })}
+            </fieldset>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,21 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_PASSWORD, signIn, waitForHydration } from './helpers';
+
+test('an operator disconnects a failed store after confirming and watches it settle', async ({ page }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('link', { name: 'ledger-xks' }).click();
+  await expect(page.getByRole('heading', { name: /ledger-xks/ })).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByTestId('error-code')).toContainText('XKS_PROXY_ACCESS_DENIED');
+  const connect = page.getByTestId('action-connect');
+  await expect(connect.getByRole('button', { name: 'Connect' })).toBeDisabled();
+  await expect(connect).toContainText('A FAILED store must be disconnected');
+  const disconnect = page.getByTestId('action-disconnect');
+  await expect(disconnect).toContainText('all of its KMS keys are unusable');
+  await disconnect.getByRole('checkbox').check();
+  await disconnect.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page.getByTestId('state')).toHaveText('DISCONNECTING');
+  // The page follows the store until it settles.
+  await expect(page.getByTestId('state')).toHaveText('DISCONNECTED', { timeout: 15_000 });
+  await expect(page.getByTestId('action-connect').getByRole('button', { name: 'Connect' })).toBeEnabled();
+});
