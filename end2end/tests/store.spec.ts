@@ -19,3 +19,21 @@ test('an operator disconnects a failed store after confirming and watches it set
   await expect(page.getByTestId('state')).toHaveText('DISCONNECTED', { timeout: 15_000 });
   await expect(page.getByTestId('action-connect').getByRole('button', { name: 'Connect' })).toBeEnabled();
 });
+
+test('a viewer opens a store but cannot connect or disconnect it', async ({ page }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.goto('/users');
+  await waitForHydration(page);
+  await page.getByLabel('User name').fill('reader');
+  await page.getByLabel('Password (at least 12 characters)').fill('reader-password-1');
+  await page.getByLabel('Role').selectOption('viewer');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByRole('status')).toHaveText('User added.');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'reader', 'reader-password-1');
+  await page.getByRole('link', { name: 'payments-xks' }).click();
+  await expect(page.getByTestId('state')).toHaveText('CONNECTED');
+  await expect(page.getByText('Your role can only read')).toBeVisible();
+  await expect(page.getByTestId('action-disconnect').getByRole('button', { name: 'Disconnect' })).toBeDisabled();
+  await expect(page.getByTestId('action-connect').getByRole('button', { name: 'Connect' })).toBeDisabled();
+});

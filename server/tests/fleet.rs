@@ -297,3 +297,68 @@ async fn reset_demo_brings_the_demo_stores_back() {
         page.body
     );
 }
+
+/// A fake KMS that answers an empty page after a pause, counting calls in flight.
+async fn counting_kms(
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    most: Arc<std::sync::atomic::AtomicUsize>,
+) -> String {
+    use std::sync::atomic::Ordering;
+    let app = axum::Router::new().fallback(move || {
+        let (in_flight, most) = (in_flight.clone(), most.clone());
+        async move {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            (
+                [("content-type", "application/x-amz-json-1.1")],
+                r#"{"CustomKeyStores":[],"Truncated":false}"#,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn targets_are_queried_concurrently_but_never_more_than_the_bound() {
+    use app::ssr::KeyStores;
+    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let url = counting_kms(in_flight, most.clone()).await;
+    let targets = (0..20)
+        .map(|i| Target {
+            reference: TargetRef {
+                account: format!("{i:012}"),
+                region: "us-east-1".into(),
+            },
+            client: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::Config::builder()
+                    .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+                    .region(aws_sdk_kms::config::Region::new("us-east-1"))
+                    .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                        "test", "test", None, None, "test",
+                    ))
+                    .endpoint_url(url.clone())
+                    .build(),
+            ),
+        })
+        .collect();
+    let fleet = KmsFleet {
+        targets,
+        page_size: server::fleet::PAGE_SIZE,
+    }
+    .fleet()
+    .await;
+    assert!(fleet.failures.is_empty(), "{:?}", fleet.failures);
+    assert_eq!(fleet.targets.len(), 20);
+    let most = most.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(most > 1, "targets were queried one after another");
+    assert!(
+        most <= server::fleet::CONCURRENCY,
+        "{most} targets at once, more than the bound"
+    );
+}
