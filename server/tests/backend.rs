@@ -17,19 +17,8 @@ async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
         .simulator
         .as_ref()
         .expect("the sim backend is the default");
-    let conf = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_kms::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .endpoint_url(sim.kms_url())
-        .build();
-    let stores = aws_sdk_kms::Client::from_conf(conf)
-        .describe_custom_key_stores()
-        .send()
-        .await
-        .unwrap();
+    let kms = kms_client(&sim.kms_url(), "test");
+    let stores = kms.describe_custom_key_stores().send().await.unwrap();
     let names: Vec<_> = stores
         .custom_key_stores()
         .iter()

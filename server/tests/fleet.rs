@@ -115,17 +115,9 @@ async fn filters_and_sorting_live_in_the_url() {
 async fn the_page_refreshes_itself_while_a_store_changes_state() {
     let (router, cookie, console) = signed_in().await;
     let sim = console.backend.simulator.as_ref().unwrap();
-    let conf = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_kms::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .endpoint_url(sim.kms_url())
-        .build();
+    let kms = kms_client(&sim.kms_url(), "test");
     // The embedded simulator takes about 2 s to connect, like a (much faster) KMS.
-    aws_sdk_kms::Client::from_conf(conf)
-        .connect_custom_key_store()
+    kms.connect_custom_key_store()
         .custom_key_store_id("cks-0a1b2c3d4e5f60003")
         .send()
         .await
@@ -157,41 +149,27 @@ async fn a_failing_target_is_reported_beside_the_others() {
     })
     .await
     .unwrap();
-    let client_as = |endpoint: String, akid: &str| {
-        aws_sdk_kms::Client::from_conf(
-            aws_sdk_kms::Config::builder()
-                .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-                .region(aws_sdk_kms::config::Region::new("us-east-1"))
-                .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                    akid, "test", None, None, "test",
-                ))
-                .endpoint_url(endpoint)
-                .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-                .build(),
-        )
-    };
-    let client = |endpoint: String| client_as(endpoint, "test");
     let targets = vec![
         Target {
             reference: TargetRef {
                 account: "888888888888".into(),
                 region: "us-east-1".into(),
             },
-            client: client_as(sim.kms_url(), "AKIAUNKNOWN"),
+            client: kms_client(&sim.kms_url(), "AKIAUNKNOWN"),
         },
         Target {
             reference: TargetRef {
                 account: "000000000000".into(),
                 region: "us-east-1".into(),
             },
-            client: client(sim.kms_url()),
+            client: kms_client(&sim.kms_url(), "test"),
         },
         Target {
             reference: TargetRef {
                 account: "999999999999".into(),
                 region: "us-east-1".into(),
             },
-            client: client("http://127.0.0.1:9".into()),
+            client: kms_client("http://127.0.0.1:9", "test"),
         },
     ];
     let services = Services {
@@ -260,16 +238,7 @@ async fn reset_demo_brings_the_demo_stores_back() {
     .await
     .unwrap();
     let sim_url = first.backend.simulator.as_ref().unwrap().kms_url();
-    let kms = aws_sdk_kms::Client::from_conf(
-        aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .endpoint_url(sim_url)
-            .build(),
-    );
+    let kms = kms_client(&sim_url, "test");
     kms.delete_custom_key_store()
         .custom_key_store_id("cks-0a1b2c3d4e5f60003")
         .send()
@@ -335,16 +304,7 @@ async fn targets_are_queried_concurrently_but_never_more_than_the_bound() {
                 account: format!("{i:012}"),
                 region: "us-east-1".into(),
             },
-            client: aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::Config::builder()
-                    .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-                    .region(aws_sdk_kms::config::Region::new("us-east-1"))
-                    .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                        "test", "test", None, None, "test",
-                    ))
-                    .endpoint_url(url.clone())
-                    .build(),
-            ),
+            client: kms_client(&url, "test"),
         })
         .collect();
     let fleet = KmsFleet {

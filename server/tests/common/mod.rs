@@ -149,3 +149,19 @@ pub async fn sign_in(router: &Router, user: &str, password: &str) -> String {
     );
     reply.session_cookie().expect("a session cookie")
 }
+
+/// aws-sdk-kms against a simulator (or any endpoint), as access key `akid` with secret `test`, in
+/// us-east-1, without retries so that a failure shows at once.
+pub fn kms_client(endpoint: &str, akid: &str) -> aws_sdk_kms::Client {
+    aws_sdk_kms::Client::from_conf(
+        aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                akid, "test", None, None, "test",
+            ))
+            .endpoint_url(endpoint)
+            .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+            .build(),
+    )
+}
