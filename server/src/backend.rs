@@ -34,6 +34,7 @@ fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
                     "kms-sim",
                 ))
                 .endpoint_url(running.kms_url())
+                .timeout_config(crate::fleet::kms_timeouts())
                 .build();
             targets.push(Target {
                 reference: TargetRef {
@@ -129,7 +130,11 @@ async fn describe_target(spec: Option<&TargetSpec>) -> (AwsTarget, Target) {
             account: account.clone().unwrap_or_else(|| "unknown".to_string()),
             region: region.clone(),
         },
-        client: aws_sdk_kms::Client::new(&sdk),
+        client: aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::config::Builder::from(&sdk)
+                .timeout_config(crate::fleet::kms_timeouts())
+                .build(),
+        ),
     };
     (
         AwsTarget {

@@ -25,6 +25,16 @@ pub struct KmsFleet {
     pub page_size: i32,
 }
 
+/// No KMS call may hang a page: connecting, each attempt and the whole call are bounded.
+pub fn kms_timeouts() -> aws_sdk_kms::config::timeout::TimeoutConfig {
+    aws_sdk_kms::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(10))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(25))
+        .build()
+}
+
 /// The page size the console uses.
 pub const PAGE_SIZE: i32 = 100;
 

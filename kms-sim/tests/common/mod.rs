@@ -108,6 +108,11 @@ pub fn client_with(running: &Running, region: &str, akid: &str, secret: &str) ->
         .region(Region::new(region.to_string()))
         .credentials_provider(Credentials::new(akid, secret, None, None, "test"))
         .endpoint_url(running.kms_url())
+        .timeout_config(
+            aws_sdk_kms::config::timeout::TimeoutConfig::builder()
+                .operation_timeout(std::time::Duration::from_secs(20))
+                .build(),
+        )
         .build();
     Client::from_conf(conf)
 }

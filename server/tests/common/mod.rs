@@ -57,7 +57,14 @@ impl Reply {
 }
 
 pub async fn send(router: &Router, req: Request<Body>) -> Reply {
-    let res = router.clone().oneshot(req).await.expect("router answers");
+    // A request that never answers fails the test instead of hanging it.
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        router.clone().oneshot(req),
+    )
+    .await
+    .expect("the console answered within 30 s")
+    .expect("router answers");
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
@@ -162,6 +169,7 @@ pub fn kms_client(endpoint: &str, akid: &str) -> aws_sdk_kms::Client {
             ))
             .endpoint_url(endpoint)
             .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+            .timeout_config(server::fleet::kms_timeouts())
             .build(),
     )
 }
