@@ -24,7 +24,7 @@ export LEPTOS_HASH_FILE_NAME := hash.txt
 
 BIN := $(CARGO_TARGET_DIR)/debug/cks-console
 
-.PHONY: setup build run test check unit end2end
+.PHONY: setup build run test prune check unit end2end
 
 setup:
 	@bash scripts/setup.sh
@@ -37,7 +37,14 @@ run: build
 	$(BIN) $(ARGS)
 
 ## Every test: formatting, lints, unit and integration tests, browser tests.
-test: setup check unit end2end
+test: setup prune check unit end2end
+
+# Under CI each run is a fresh clone in a new folder, so the workspace's own artifacts from earlier
+# runs are never reused: drop them, or the shared cache grows by gigabytes a run.
+prune:
+ifdef CI
+	cargo clean --quiet -p app -p server -p kms-sim
+endif
 
 check:
 	cargo fmt --all -- --check
