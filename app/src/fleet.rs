@@ -2,7 +2,6 @@
 //! kept in the URL so a view can be shared.
 
 use crate::error::AppError;
-use crate::shell::SessionResource;
 use crate::stores::{error_code_meaning, Column, Fleet, StoreRow, View};
 use leptos::prelude::*;
 use leptos_meta::Meta;
@@ -38,7 +37,6 @@ pub fn FleetPage() -> impl IntoView {
     let query = use_query_map();
     let view = Memo::new(move |_| View::from_query(|k| query.read().get(k)));
     let fleet = Resource::new(|| (), |_| list_key_stores());
-    let _session = expect_context::<SessionResource>();
     view! {
         <h1>"Key stores"</h1>
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>

@@ -30,18 +30,20 @@ pub async fn run(
     let mut probed: Option<Backing> = None;
     for _ in 0..3 {
         let planned = plan(&sim.snapshot().await, caller, &id, &req)?;
-        if let (Some(backing), true) = (&planned, probed.as_ref() != planned.as_ref()) {
-            sim.require_healthy_proxy(caller, backing, ProbeReason::Update)
+        if planned.needs_probe && probed.as_ref() != Some(&planned.backing) {
+            sim.require_healthy_proxy(caller, &planned.backing, ProbeReason::Update)
                 .await?;
-            probed = planned.clone();
+            probed = Some(planned.backing);
         }
         let applied = sim
             .mutate(|st| {
                 let replanned = plan(st, caller, &id, &req)?;
-                if replanned != probed {
+                if replanned.needs_probe && probed.as_ref() != Some(&replanned.backing) {
                     return Ok(false);
                 }
-                apply(st, caller, &id, &req, replanned)?;
+                let store = st.find_mut(caller, &id)?;
+                store.name = replanned.name;
+                store.backing = replanned.backing;
                 Ok(true)
             })
             .await?;
@@ -114,13 +116,21 @@ fn members(req: &UpdateCustomKeyStoreRequest) -> Vec<&'static str> {
     .collect()
 }
 
-/// Checks every rule and returns the new XKS backing when the proxy must be probed with it.
+/// What an update changes, once every rule has passed.
+struct Plan {
+    name: String,
+    backing: Backing,
+    /// XKS settings change, so the proxy must answer with the new values first.
+    needs_probe: bool,
+}
+
+/// Checks every rule and works out the store's new name and backing.
 fn plan(
     st: &State,
     caller: &Caller,
     id: &str,
     req: &UpdateCustomKeyStoreRequest,
-) -> Result<Option<Backing>, KmsError> {
+) -> Result<Plan, KmsError> {
     let store = st.find(caller, id)?;
     let present = members(req);
     let is_xks = matches!(store.backing, Backing::External { .. });
@@ -193,8 +203,11 @@ fn plan(
         }
     }
     check_world_and_uniqueness(st, caller, &name, &backing, Some(id))?;
-    let xks_changed = present.iter().any(|m| m.starts_with("Xks"));
-    Ok(xks_changed.then_some(backing))
+    Ok(Plan {
+        name,
+        backing,
+        needs_probe: present.iter().any(|m| m.starts_with("Xks")),
+    })
 }
 
 fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Backing, KmsError> {
@@ -287,21 +300,4 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             })
         }
     }
-}
-
-fn apply(
-    st: &mut State,
-    caller: &Caller,
-    id: &str,
-    req: &UpdateCustomKeyStoreRequest,
-    _probed: Option<Backing>,
-) -> Result<(), KmsError> {
-    let store = st.find(caller, id)?.clone();
-    let backing = new_backing(&store, req)?;
-    let s = st.find_mut(caller, id)?;
-    if let Some(name) = &req.new_custom_key_store_name {
-        s.name = name.clone();
-    }
-    s.backing = backing;
-    Ok(())
 }
