@@ -21,11 +21,12 @@ pub async fn open(data_dir: Option<&Path>) -> Result<SqlitePool, sqlx::Error> {
                 .connect_with(options)
                 .await?
         }
-        // One connection that never closes: every connection to :memory: is its own database.
+        // sqlx opens `sqlite::memory:` as a named in-memory database with a shared cache, one per
+        // pool, so its connections share it. It lives while a connection is open: never close them.
         None => {
             SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
+                .max_connections(4)
+                .min_connections(4)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(SqliteConnectOptions::from_str("sqlite::memory:")?)
