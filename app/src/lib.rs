@@ -1,6 +1,7 @@
 //! The cks-console UI, its server functions and the domain model shared by server and browser.
 
 pub mod auth;
+pub mod change;
 pub mod error;
 pub mod fleet;
 pub mod home;
