@@ -20,6 +20,9 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// Several inputs of a form are wrong; each message names its field and rule.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    InvalidForm(Vec<crate::change::FieldError>),
     #[error("{0}")]
     Conflict(String),
     /// KMS refused: its meaning and next step from the error catalogue.
@@ -48,7 +51,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } | AppError::CrossOrigin => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::InvalidForm(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Kms(_) => StatusCode::CONFLICT,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

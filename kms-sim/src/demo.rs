@@ -183,6 +183,23 @@ pub fn state() -> State {
                 vec![payments.clone()],
                 "payments-key-1",
             ),
+            // The proxy team's next configuration for payments-xks (a new path prefix and a
+            // new credential), and a standby proxy host serving the current one.
+            proxy(
+                "proxy-a.xks.sim.internal",
+                "/payments-v2",
+                vec![credential(
+                    "PAYMENTSXKSROTATEDKY",
+                    "cGF5bWVudHMtZGVtby1yb3RhdGVkLXNlY3JldC1mb3IteGtzLTI=",
+                )],
+                "payments-key-1",
+            ),
+            proxy(
+                "proxy-a2.xks.sim.internal",
+                "/payments",
+                vec![payments.clone()],
+                "payments-key-1",
+            ),
             // The proxy side rotated this credential; the store still has the old one.
             proxy(
                 "proxy-b.xks.sim.internal",
@@ -207,6 +224,7 @@ pub fn state() -> State {
             ),
         ],
         kms_internal_error: false,
+        failing_operations: Vec::new(),
     };
     let xks = |endpoint: &str, path: &str, c: &XksCredential| Backing::External {
         connectivity: XksProxyConnectivity::PublicEndpoint,

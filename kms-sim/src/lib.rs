@@ -177,8 +177,8 @@ impl Running {
     }
 
     /// A client that reaches proxies the way the simulator's KMS does (same name mapping and CA).
-    pub fn xks_client(&self) -> &xks::client::XksClient {
-        &self.xks_client
+    pub fn xks_client(&self) -> Arc<xks::client::XksClient> {
+        self.xks_client.clone()
     }
 }
 

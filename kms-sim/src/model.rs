@@ -333,6 +333,9 @@ pub struct World {
     /// KMS itself fails: every operation answers KMSInternalException.
     #[serde(default)]
     pub kms_internal_error: bool,
+    /// Only these operations (for example `UpdateCustomKeyStore`) answer KMSInternalException.
+    #[serde(default)]
+    pub failing_operations: Vec<String>,
 }
 
 impl World {

@@ -76,6 +76,11 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let operation = target.strip_prefix("TrentService.").unwrap_or_default();
+    if sim.world().failing_operations.iter().any(|o| o == operation) {
+        return Err(crate::service::internal(format!(
+            "failingOperations fault injected for {operation} through the admin API"
+        )));
+    }
     match operation {
         "CreateCustomKeyStore" => respond(ops::create::run(sim, &caller, parse(body)?).await),
         "DescribeCustomKeyStores" => respond(ops::describe::run(sim, &caller, parse(body)?).await),

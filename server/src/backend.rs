@@ -5,7 +5,11 @@ use crate::fleet::Target;
 use crate::StartError;
 use app::model::{AwsTarget, BackendInfo};
 use app::stores::TargetRef;
+use crate::preflight::XksPreflight;
+use crate::runs::{Outage, Timing};
+use app::ssr::ProxyProbe;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Backend {
@@ -14,6 +18,10 @@ pub struct Backend {
     pub targets: Vec<Target>,
     /// Kept alive for as long as the console runs.
     pub simulator: Option<kms_sim::Running>,
+    /// Reaches XKS proxies for the preflight.
+    pub probe: Arc<dyn ProxyProbe>,
+    pub timing: Timing,
+    pub outage: Outage,
 }
 
 /// The simulator's demo spans two accounts (each with its own access key) and two regions.
@@ -52,8 +60,11 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
     match config.backend {
         BackendKind::Sim => {
             // The demo data is loaded on first start (nothing saved yet) and with --reset-demo.
+            let transition = Duration::from_millis(config.sim_transition_ms);
             let sim_config = kms_sim::SimConfig {
                 data_dir: data_dir.map(|d| d.join("kms-sim")),
+                connect_duration: transition,
+                disconnect_duration: transition,
                 initial: kms_sim::Initial::Demo,
                 reset: config.reset_demo,
                 ..kms_sim::SimConfig::default()
@@ -66,6 +77,17 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                     endpoint: running.kms_url(),
                 },
                 targets: simulator_targets(&running),
+                probe: Arc::new(XksPreflight {
+                    client: running.xks_client(),
+                }),
+                timing: Timing {
+                    poll: Duration::from_millis(200),
+                    wait_limit: Duration::from_secs(60) + 3 * transition,
+                },
+                outage: Outage {
+                    external_secs: (2 * transition).as_secs().max(1),
+                    cloudhsm_secs: (2 * transition).as_secs().max(1),
+                },
                 simulator: Some(running),
             })
         }
@@ -86,6 +108,18 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 info: BackendInfo::Aws { targets: infos },
                 targets,
                 simulator: None,
+                probe: Arc::new(XksPreflight {
+                    client: Arc::new(public_proxy_client()?),
+                }),
+                // reference §1.5: XKS connects in about 5 minutes, CloudHSM in up to 20.
+                timing: Timing {
+                    poll: Duration::from_secs(5),
+                    wait_limit: Duration::from_secs(30 * 60),
+                },
+                outage: Outage {
+                    external_secs: 6 * 60,
+                    cloudhsm_secs: 21 * 60,
+                },
             })
         }
     }
@@ -145,4 +179,18 @@ async fn describe_target(spec: Option<&TargetSpec>) -> (AwsTarget, Target) {
         },
         target,
     )
+}
+
+/// A proxy client for real proxies: system DNS and the system's trusted CAs. The client also
+/// trusts a CA of its own, created in memory and never used to sign anything.
+fn public_proxy_client() -> Result<kms_sim::xks::client::XksClient, StartError> {
+    let unused_ca = kms_sim::xks::ca::Authority::load_or_create(None).map_err(StartError::Backend)?;
+    kms_sim::xks::client::XksClient::new(
+        Vec::new(),
+        Arc::new(std::sync::RwLock::new(kms_sim::model::World::default())),
+        &unused_ca,
+        &[],
+        Duration::from_secs(5),
+    )
+    .map_err(StartError::Backend)
 }

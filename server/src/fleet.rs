@@ -1,6 +1,7 @@
 //! The fleet: one aws-sdk-kms client per (account, region) target, queried concurrently with a
 //! bound, each paged through DescribeCustomKeyStores to the end.
 
+use app::change::Change;
 use app::error::AppError;
 use app::ssr::KeyStores;
 use app::stores::{Fleet, StoreDetail, StoreRow, TargetFailure, TargetRef};
@@ -118,6 +119,10 @@ impl KeyStores for KmsFleet {
             .map_err(kms_failure)
     }
 
+    async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError> {
+        self.send_update(target, id, change).await
+    }
+
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
         self.client(target)?
             .disconnect_custom_key_store()
@@ -130,6 +135,42 @@ impl KeyStores for KmsFleet {
 }
 
 impl KmsFleet {
+    /// UpdateCustomKeyStore with only the members that change (reference §1.4).
+    async fn send_update(
+        &self,
+        target: &TargetRef,
+        id: &str,
+        change: &Change,
+    ) -> Result<(), AppError> {
+        use aws_sdk_kms::types::{XksProxyAuthenticationCredentialType, XksProxyConnectivityType};
+        let mut req = self
+            .client(target)?
+            .update_custom_key_store()
+            .custom_key_store_id(id)
+            .set_new_custom_key_store_name(change.name.clone())
+            .set_key_store_password(change.password.as_ref().map(|p| p.expose().to_string()))
+            .set_cloud_hsm_cluster_id(change.cluster_id.clone())
+            .set_xks_proxy_uri_endpoint(change.endpoint.clone())
+            .set_xks_proxy_uri_path(change.path.clone())
+            .set_xks_proxy_vpc_endpoint_service_name(change.vpc_name.clone())
+            .set_xks_proxy_vpc_endpoint_service_owner(change.vpc_owner.clone())
+            .set_xks_proxy_connectivity(
+                change
+                    .connectivity
+                    .as_deref()
+                    .map(XksProxyConnectivityType::from),
+            );
+        if let Some((akid, secret)) = &change.credential {
+            let credential = XksProxyAuthenticationCredentialType::builder()
+                .access_key_id(akid)
+                .raw_secret_access_key(secret.expose())
+                .build()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            req = req.xks_proxy_authentication_credential(credential);
+        }
+        req.send().await.map(|_| ()).map_err(kms_failure)
+    }
+
     fn client(&self, target: &TargetRef) -> Result<&aws_sdk_kms::Client, AppError> {
         self.targets
             .iter()

@@ -4,6 +4,8 @@ pub mod backend;
 pub mod config;
 pub mod db;
 pub mod fleet;
+pub mod preflight;
+pub mod runs;
 pub mod telemetry;
 pub mod throttle;
 pub mod users;
@@ -68,12 +70,24 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
     );
     let bootstrap = users.bootstrap_admin(admin_password).await?;
     let mut backend = backend::start(config, data_dir).await?;
+    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(fleet::KmsFleet {
+        targets: std::mem::take(&mut backend.targets),
+        page_size: fleet::PAGE_SIZE,
+    });
+    let workflows = Arc::new(
+        runs::Runner::open(
+            pool.clone(),
+            stores.clone(),
+            backend.probe.clone(),
+            backend.timing,
+            backend.outage,
+        )
+        .await?,
+    );
     let services = Services {
         users,
-        stores: Arc::new(fleet::KmsFleet {
-            targets: std::mem::take(&mut backend.targets),
-            page_size: fleet::PAGE_SIZE,
-        }),
+        stores,
+        workflows,
         backend: backend.info.clone(),
     };
     let router = web::router(web::RouterParts {

@@ -128,6 +128,30 @@ impl Change {
         self.endpoint.is_some() || self.path.is_some() || self.credential.is_some() || self.connectivity.is_some()
     }
 
+    /// The same change with every secret value blanked: what a run stores and the audit sees.
+    pub fn without_secrets(&self) -> Change {
+        Change {
+            password: self.password.as_ref().map(|_| Secret::default()),
+            credential: self
+                .credential
+                .as_ref()
+                .map(|(akid, _)| (akid.clone(), Secret::default())),
+            ..self.clone()
+        }
+    }
+
+    /// The secret fields whose values are missing (blanked, or lost with a restart).
+    pub fn missing_secrets(&self) -> Vec<Field> {
+        let mut out = Vec::new();
+        if self.password.as_ref().is_some_and(Secret::is_empty) {
+            out.push(Field::KeyStorePassword);
+        }
+        if self.credential.as_ref().is_some_and(|(_, s)| s.is_empty()) {
+            out.push(Field::Credential);
+        }
+        out
+    }
+
     /// The settings after this change, as Describe should show them.
     pub fn apply(&self, before: &Settings) -> Settings {
         let mut s = before.clone();

@@ -4,4 +4,4 @@ pub mod guard;
 pub mod ports;
 pub mod security;
 
-pub use ports::{services, KeyStores, Services, UserDirectory};
+pub use ports::{services, KeyStores, ProxyProbe, Services, UserDirectory, Workflows};

@@ -1,5 +1,7 @@
 //! What the server functions need from the server, as traits the `server` crate implements.
 
+use crate::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
+use crate::change::{Change, ChangeForm, ProxyConfigFile};
 use crate::error::AppError;
 use crate::model::{BackendInfo, Role, Secret, UserInfo};
 use crate::stores::{Fleet, StoreDetail, TargetRef};
@@ -28,6 +30,63 @@ pub trait KeyStores: Send + Sync + 'static {
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError>;
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
+    /// UpdateCustomKeyStore with the members of `change` (secrets included).
+    async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError>;
+}
+
+/// GetHealthStatus at a proxy, signed as KMS signs it (SigV4, service `kms-xks-proxy`).
+#[async_trait::async_trait]
+pub trait ProxyProbe: Send + Sync + 'static {
+    async fn health(
+        &self,
+        region: &str,
+        endpoint: &str,
+        path: &str,
+        access_key_id: &str,
+        secret: &Secret,
+    ) -> PreflightReport;
+}
+
+/// The update workflow: review, preflight, persisted runs and the audit log.
+#[async_trait::async_trait]
+pub trait Workflows: Send + Sync + 'static {
+    /// Checks the form against the store as it is now (which must still match `fingerprint`),
+    /// runs the preflight, and keeps the change for review. Returns the draft's id.
+    async fn review(
+        &self,
+        user: &UserInfo,
+        target: TargetRef,
+        id: &str,
+        fingerprint: &str,
+        form: ChangeForm,
+        upload: Option<String>,
+    ) -> Result<String, AppError>;
+    async fn draft(&self, user: &UserInfo, draft: &str) -> Result<DraftView, AppError>;
+    /// Starts the reviewed change as a run; a failed preflight needs `override_preflight`.
+    async fn start(
+        &self,
+        user: &UserInfo,
+        draft: &str,
+        override_preflight: bool,
+    ) -> Result<i64, AppError>;
+    async fn run(&self, id: i64) -> Result<RunView, AppError>;
+    async fn runs_of_store(&self, target: &TargetRef, store_id: &str) -> Result<Vec<RunView>, AppError>;
+    /// What the operator chose for a stopped run; returns the run to show next.
+    async fn act(
+        &self,
+        user: &UserInfo,
+        run: i64,
+        action: RunAction,
+        password: Secret,
+        secret: Secret,
+    ) -> Result<i64, AppError>;
+    async fn audit(&self, store_id: Option<String>) -> Result<Vec<AuditEntry>, AppError>;
+    async fn record(&self, entry: AuditEntry) -> Result<(), AppError>;
+    /// A proxy configuration file uploaded without JavaScript, kept in memory for the edit form.
+    async fn keep_upload(&self, user: &UserInfo, file: ProxyConfigFile) -> String;
+    async fn upload(&self, user: &UserInfo, id: &str) -> Option<ProxyConfigFile>;
+    /// The estimated seconds a store's keys are unusable during a disconnect and reconnect.
+    fn outage_estimate_secs(&self, store_type: &str) -> u64;
 }
 
 /// Everything the server functions reach the outside world through; provided as Leptos context.
@@ -35,6 +94,7 @@ pub trait KeyStores: Send + Sync + 'static {
 pub struct Services {
     pub users: Arc<dyn UserDirectory>,
     pub stores: Arc<dyn KeyStores>,
+    pub workflows: Arc<dyn Workflows>,
     pub backend: BackendInfo,
 }
 

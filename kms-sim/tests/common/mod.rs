@@ -86,6 +86,7 @@ pub fn world() -> World {
             proxy("vpce.xks.sim.internal", ""),
         ],
         kms_internal_error: false,
+        failing_operations: Vec::new(),
     }
 }
 

@@ -1,0 +1,311 @@
+//! Runs, their steps and the audit log in SQLite. Only blanked changes are written: the secret
+//! values of a run live in memory (`super::Engine`) and are never stored.
+
+use app::change::plan::Settings;
+use app::change::run::{AuditEntry, RunStatus, StepStatus, StepView};
+use app::change::{Change, StepKind};
+use app::error::AppError;
+use app::stores::TargetRef;
+use sqlx::SqlitePool;
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+fn db(e: sqlx::Error) -> AppError {
+    app::ssr::guard::internal(e)
+}
+
+/// A run as stored.
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    pub id: i64,
+    pub target: TargetRef,
+    pub store_id: String,
+    pub store_name: String,
+    pub store_type: String,
+    pub user: String,
+    pub created_ms: i64,
+    pub status: RunStatus,
+    /// Secret values blanked.
+    pub change: Change,
+    pub before: Settings,
+    pub state_before: String,
+    pub error: Option<String>,
+    pub rollback_of: Option<i64>,
+    pub preflight: Option<String>,
+    pub steps: Vec<StepView>,
+}
+
+pub struct NewRun<'a> {
+    pub target: &'a TargetRef,
+    pub store_id: &'a str,
+    pub store_name: &'a str,
+    pub store_type: &'a str,
+    pub user: &'a str,
+    pub change: &'a Change,
+    pub before: &'a Settings,
+    pub state_before: &'a str,
+    pub steps: &'a [StepKind],
+    pub rollback_of: Option<i64>,
+    pub preflight: Option<String>,
+}
+
+type RunRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+const RUN_COLUMNS: &str = "id, account, region, store_id, store_name, store_type, username, created_ms, status, change_json, before_json, state_before, error, rollback_of, preflight";
+
+#[derive(Clone)]
+pub struct RunStore {
+    pool: SqlitePool,
+}
+
+impl RunStore {
+    pub fn new(pool: SqlitePool) -> RunStore {
+        RunStore { pool }
+    }
+
+    /// A run that was under way when the console stopped is interrupted, not running.
+    pub async fn mark_interrupted(&self) -> Result<u64, AppError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("UPDATE run_steps SET status = 'interrupted' WHERE status = 'running'")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let n = sqlx::query("UPDATE runs SET status = 'interrupted', error = 'The console stopped while this run was under way.' WHERE status = 'running'")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
+    /// Inserts a running run and its pending steps; refused while another run of the store runs.
+    pub async fn create(&self, new: NewRun<'_>) -> Result<i64, AppError> {
+        let change = serde_json::to_string(&new.change.without_secrets()).map_err(app::ssr::guard::internal)?;
+        let before = serde_json::to_string(new.before).map_err(app::ssr::guard::internal)?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let inserted = sqlx::query(
+            "INSERT INTO runs (account, region, store_id, store_name, store_type, username, created_ms, status, change_json, before_json, state_before, rollback_of, preflight)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.target.account)
+        .bind(&new.target.region)
+        .bind(new.store_id)
+        .bind(new.store_name)
+        .bind(new.store_type)
+        .bind(new.user)
+        .bind(now_ms())
+        .bind(change)
+        .bind(before)
+        .bind(new.state_before)
+        .bind(new.rollback_of)
+        .bind(&new.preflight)
+        .execute(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(r) => r.last_insert_rowid(),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AppError::Conflict(format!(
+                    "Another run is changing {} right now; wait until it finishes.",
+                    new.store_name
+                )))
+            }
+            Err(e) => return Err(db(e)),
+        };
+        for (idx, kind) in new.steps.iter().enumerate() {
+            sqlx::query("INSERT INTO run_steps (run_id, idx, kind, status) VALUES (?, ?, ?, 'pending')")
+                .bind(id)
+                .bind(idx as i64)
+                .bind(kind.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(id)
+    }
+
+    pub async fn get(&self, id: i64) -> Result<RunRecord, AppError> {
+        let row: Option<RunRow> = sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let row = row.ok_or_else(|| AppError::NotFound(format!("There is no run {id}.")))?;
+        self.record(row).await
+    }
+
+    pub async fn of_store(&self, target: &TargetRef, store_id: &str) -> Result<Vec<RunRecord>, AppError> {
+        let rows: Vec<RunRow> = sqlx::query_as(&format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE account = ? AND region = ? AND store_id = ? ORDER BY id DESC LIMIT 20"
+        ))
+        .bind(&target.account)
+        .bind(&target.region)
+        .bind(store_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(self.record(row).await?);
+        }
+        Ok(out)
+    }
+
+    async fn record(&self, r: RunRow) -> Result<RunRecord, AppError> {
+        let steps: Vec<(String, String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT kind, status, started_ms, finished_ms, message FROM run_steps WHERE run_id = ? ORDER BY idx",
+        )
+        .bind(r.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let corrupt = |what: &str| app::ssr::guard::internal(format!("run {}: unreadable {what}", r.0));
+        Ok(RunRecord {
+            id: r.0,
+            target: TargetRef {
+                account: r.1,
+                region: r.2,
+            },
+            store_id: r.3,
+            store_name: r.4,
+            store_type: r.5,
+            user: r.6,
+            created_ms: r.7,
+            status: RunStatus::parse(&r.8).ok_or_else(|| corrupt("status"))?,
+            change: serde_json::from_str(&r.9).map_err(|_| corrupt("change"))?,
+            before: serde_json::from_str(&r.10).map_err(|_| corrupt("settings"))?,
+            state_before: r.11,
+            error: r.12,
+            rollback_of: r.13,
+            preflight: r.14,
+            steps: steps
+                .into_iter()
+                .map(|(kind, status, started_ms, finished_ms, message)| {
+                    Ok(StepView {
+                        kind: StepKind::parse(&kind).ok_or_else(|| corrupt("step"))?,
+                        status: StepStatus::parse(&status).ok_or_else(|| corrupt("step status"))?,
+                        started_ms,
+                        finished_ms,
+                        message,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?,
+        })
+    }
+
+    pub async fn step_started(&self, run: i64, idx: usize) -> Result<(), AppError> {
+        sqlx::query("UPDATE run_steps SET status = 'running', started_ms = ?, finished_ms = NULL, message = NULL WHERE run_id = ? AND idx = ?")
+            .bind(now_ms())
+            .bind(run)
+            .bind(idx as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn step_finished(&self, run: i64, idx: usize, status: StepStatus, message: &str) -> Result<(), AppError> {
+        sqlx::query("UPDATE run_steps SET status = ?, finished_ms = ?, message = ? WHERE run_id = ? AND idx = ?")
+            .bind(status.as_str())
+            .bind(now_ms())
+            .bind(message)
+            .bind(run)
+            .bind(idx as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Moves a run to `status`; `from` guards against racing another change of the same run.
+    pub async fn set_status(&self, run: i64, from: &[RunStatus], status: RunStatus, error: Option<&str>) -> Result<bool, AppError> {
+        let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let placeholders = vec!["?"; allowed.len()].join(", ");
+        let sql = format!("UPDATE runs SET status = ?, error = ? WHERE id = ? AND status IN ({placeholders})");
+        let mut q = sqlx::query(&sql).bind(status.as_str()).bind(error).bind(run);
+        for a in allowed {
+            q = q.bind(a);
+        }
+        match q.execute(&self.pool).await {
+            Ok(r) => Ok(r.rows_affected() == 1),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
+                "Another run is changing this store right now; wait until it finishes.".into(),
+            )),
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    pub async fn audit(&self, e: &AuditEntry) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO audit (at_ms, username, action, account, region, store_id, store_name, run_id, fields, outcome, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.at_ms)
+        .bind(&e.user)
+        .bind(&e.action)
+        .bind(&e.target.account)
+        .bind(&e.target.region)
+        .bind(&e.store_id)
+        .bind(&e.store_name)
+        .bind(e.run_id)
+        .bind(e.fields.join(","))
+        .bind(&e.outcome)
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn audit_entries(&self, store_id: Option<&str>) -> Result<Vec<AuditEntry>, AppError> {
+        type Row = (i64, String, String, String, String, String, String, Option<i64>, String, String, String);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT at_ms, username, action, account, region, store_id, store_name, run_id, fields, outcome, detail
+             FROM audit WHERE (?1 IS NULL OR store_id = ?1) ORDER BY id DESC LIMIT 500",
+        )
+        .bind(store_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditEntry {
+                at_ms: r.0,
+                user: r.1,
+                action: r.2,
+                target: TargetRef {
+                    account: r.3,
+                    region: r.4,
+                },
+                store_id: r.5,
+                store_name: r.6,
+                run_id: r.7,
+                fields: r.8.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+                outcome: r.9,
+                detail: r.10,
+            })
+            .collect())
+    }
+}
