@@ -2,11 +2,13 @@
 
 pub mod auth;
 pub mod change;
+pub mod edit_page;
 pub mod error;
 pub mod fleet;
 pub mod home;
 pub mod kms_errors;
 pub mod model;
+pub mod run_page;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;

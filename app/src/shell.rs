@@ -1,10 +1,12 @@
 //! The HTML document, the router and the frame around every page: header, navigation, footer.
 
 use crate::auth::{get_session_info, LoginPage, Logout, UsersPage};
+use crate::edit_page::EditPage;
 use crate::error::AppError;
 use crate::fleet::FleetPage;
 use crate::home::HomePage;
 use crate::model::{SessionInfo, VERSION};
+use crate::run_page::{AuditPage, ReviewPage, RunPage};
 use crate::store_page::StorePage;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -78,6 +80,7 @@ fn Frame() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/">"Key stores"</A>
+                <A href="/audit">"Audit log"</A>
                 <A href="/about">"Backend"</A>
                 <A href="/users">"Users"</A>
             </nav>
@@ -103,6 +106,14 @@ fn Frame() -> impl IntoView {
                     view=StorePage
                     ssr=SsrMode::Async
                 />
+                <Route
+                    path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("edit"))
+                    view=EditPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=(StaticSegment("review"), ParamSegment("draft")) view=ReviewPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("runs"), ParamSegment("id")) view=RunPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="footer">

@@ -54,10 +54,40 @@ pub async fn act_on_key_store(
         }
         let target = TargetRef { account, region };
         let stores = services()?.stores;
-        match action {
-            Action::Connect => stores.connect(&target, &id).await?,
-            Action::Disconnect => stores.disconnect(&target, &id).await?,
-        }
+        let result = match action {
+            Action::Connect => stores.connect(&target, &id).await,
+            Action::Disconnect => stores.disconnect(&target, &id).await,
+            Action::Edit => return Err(AppError::invalid("Action", "edit through the edit page")),
+        };
+        let name = stores
+            .describe(&target, &id)
+            .await
+            .map(|d| d.row.name)
+            .unwrap_or_else(|_| id.clone());
+        services()?
+            .workflows
+            .record(crate::change::run::AuditEntry {
+                at_ms: crate::change::run::now_ms(),
+                user: user.username.clone(),
+                action: action.label().to_lowercase(),
+                target,
+                store_id: id.clone(),
+                store_name: name,
+                run_id: None,
+                fields: Vec::new(),
+                outcome: if result.is_ok() {
+                    "accepted"
+                } else {
+                    "refused"
+                }
+                .to_string(),
+                detail: match &result {
+                    Ok(()) => "KMS accepted the request.".to_string(),
+                    Err(e) => e.to_string(),
+                },
+            })
+            .await?;
+        result?;
         tracing::info!(actor = %user.username, store = %id, ?action, "store action");
         Ok(())
     })
@@ -69,6 +99,7 @@ pub fn consequence(action: Action) -> &'static str {
     match action {
         Action::Connect => "Once the store is CONNECTED its KMS keys can be used again. Connecting takes a while; the page follows it.",
         Action::Disconnect => "While the store is disconnected, all of its KMS keys are unusable: every cryptographic operation with them fails until it is connected again.",
+        Action::Edit => "The edit page shows which settings can change in the store's state.",
     }
 }
 
@@ -179,6 +210,7 @@ fn StoreView(
         }}
         <section class="card actions">
             <h2>"Actions"</h2>
+            <EditAction row=row.clone() can_change />
             {(!can_change).then(|| view! { <p class="note">"Your role can only read; an operator can connect or disconnect this store."</p> })}
             {[Action::Connect, Action::Disconnect]
                 .into_iter()
@@ -201,6 +233,7 @@ fn ActionBox(
     let value = match action {
         Action::Connect => "connect",
         Action::Disconnect => "disconnect",
+        Action::Edit => "edit",
     };
     view! {
         <ActionForm action=act>
@@ -218,5 +251,27 @@ fn ActionBox(
                 {reason.map(|r| view! { <p class="note reason">{r}</p> })}
             </fieldset>
         </ActionForm>
+    }
+}
+
+/// Edit opens the edit page; it is offered unless the store is changing state.
+#[component]
+fn EditAction(row: crate::stores::StoreRow, can_change: bool) -> impl IntoView {
+    let allowed = action_allowed(Action::Edit, &row.state);
+    let reason = match (&allowed, can_change) {
+        (Err(r), _) => Some(r.to_string()),
+        (Ok(()), false) => Some("Only an operator can edit a key store.".to_string()),
+        (Ok(()), true) => None,
+    };
+    let href = format!("/stores/{}/{}/{}/edit", row.account, row.region, row.id);
+    view! {
+        <div class="action" data-testid="action-edit">
+            <p>"Change the name, the proxy settings and credential, or the cluster and password. The console shows what each field needs, checks the values, and carries out any disconnect and reconnect."</p>
+            {match reason {
+                None => view! { <a class="button" href=href>"Edit"</a> }.into_any(),
+                Some(r) => view! { <span class="button disabled" aria-disabled="true">"Edit"</span><p class="note reason">{r}</p> }.into_any(),
+            }}
+            <p><a href=format!("/audit?store={}", row.id)>"Audit log of this store"</a></p>
+        </div>
     }
 }

@@ -462,6 +462,7 @@ pub struct StoreDetail {
 pub enum Action {
     Connect,
     Disconnect,
+    Edit,
 }
 
 impl Action {
@@ -469,6 +470,7 @@ impl Action {
         match self {
             Action::Connect => "Connect",
             Action::Disconnect => "Disconnect",
+            Action::Edit => "Edit",
         }
     }
 }
@@ -488,6 +490,10 @@ pub fn action_allowed(action: Action, state: &str) -> Result<(), &'static str> {
         (Action::Disconnect, "CONNECTED" | "CONNECTING" | "FAILED") => Ok(()),
         (Action::Disconnect, "DISCONNECTED") => Err("The store is already disconnected."),
         (Action::Disconnect, "DISCONNECTING") => Err("The store is disconnecting now."),
+        (Action::Edit, "CONNECTED" | "DISCONNECTED" | "FAILED") => Ok(()),
+        (Action::Edit, "CONNECTING" | "DISCONNECTING") => {
+            Err("The store is changing state; edit it once it settles.")
+        }
         _ => Err("The store's state is unknown."),
     }
 }
@@ -511,5 +517,9 @@ mod action_tests {
         assert!(action_allowed(Action::Connect, "FAILED")
             .unwrap_err()
             .contains("disconnected"));
+        for s in ["CONNECTED", "DISCONNECTED", "FAILED"] {
+            assert!(action_allowed(Action::Edit, s).is_ok(), "{s}");
+        }
+        assert!(action_allowed(Action::Edit, "CONNECTING").is_err());
     }
 }

@@ -76,7 +76,12 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let operation = target.strip_prefix("TrentService.").unwrap_or_default();
-    if sim.world().failing_operations.iter().any(|o| o == operation) {
+    if sim
+        .world()
+        .failing_operations
+        .iter()
+        .any(|o| o == operation)
+    {
         return Err(crate::service::internal(format!(
             "failingOperations fault injected for {operation} through the admin API"
         )));

@@ -2,12 +2,12 @@
 
 use crate::config::{Backend as BackendKind, Config, TargetSpec};
 use crate::fleet::Target;
-use crate::StartError;
-use app::model::{AwsTarget, BackendInfo};
-use app::stores::TargetRef;
 use crate::preflight::XksPreflight;
 use crate::runs::{Outage, Timing};
+use crate::StartError;
+use app::model::{AwsTarget, BackendInfo};
 use app::ssr::ProxyProbe;
+use app::stores::TargetRef;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub struct Backend {
 }
 
 /// The simulator's demo spans two accounts (each with its own access key) and two regions.
-fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
+pub fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
     let mut credentials = vec![kms_sim::Credential::test()];
     credentials.extend(kms_sim::demo::credentials());
     let mut targets = Vec::new();
@@ -184,7 +184,8 @@ async fn describe_target(spec: Option<&TargetSpec>) -> (AwsTarget, Target) {
 /// A proxy client for real proxies: system DNS and the system's trusted CAs. The client also
 /// trusts a CA of its own, created in memory and never used to sign anything.
 fn public_proxy_client() -> Result<kms_sim::xks::client::XksClient, StartError> {
-    let unused_ca = kms_sim::xks::ca::Authority::load_or_create(None).map_err(StartError::Backend)?;
+    let unused_ca =
+        kms_sim::xks::ca::Authority::load_or_create(None).map_err(StartError::Backend)?;
     kms_sim::xks::client::XksClient::new(
         Vec::new(),
         Arc::new(std::sync::RwLock::new(kms_sim::model::World::default())),

@@ -52,7 +52,12 @@ pub struct Config {
     pub reset_demo: bool,
 
     /// With the simulator: how long CONNECTING and DISCONNECTING last, in milliseconds.
-    #[arg(long, env = "CKS_SIM_TRANSITION_MS", default_value_t = 2000, value_name = "MS")]
+    #[arg(
+        long,
+        env = "CKS_SIM_TRANSITION_MS",
+        default_value_t = 2000,
+        value_name = "MS"
+    )]
     pub sim_transition_ms: u64,
 
     /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.

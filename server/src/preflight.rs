@@ -38,7 +38,13 @@ impl ProxyProbe for XksPreflight {
         let started = Instant::now();
         let reply = self
             .client
-            .post(endpoint, &format!("{path}/health"), &credential, region, body)
+            .post(
+                endpoint,
+                &format!("{path}/health"),
+                &credential,
+                region,
+                body,
+            )
             .await;
         let latency_ms = started.elapsed().as_millis() as u64;
         let (outcome, reachable, ekms) = match reply {
@@ -59,6 +65,7 @@ impl ProxyProbe for XksPreflight {
             reachable,
             credential_accepted,
             ekms,
+            checked: true,
             passed: outcome.is_healthy(),
             verdict: sentence(&outcome),
             latency_ms,

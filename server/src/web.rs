@@ -125,6 +125,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(require_multipart))
         .layer(middleware::from_fn(reject_cross_origin))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), cache_headers))
@@ -237,6 +238,27 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
         };
     }
     true
+}
+
+/// The multipart server function reads a boundary that server_fn assumes is there; a request
+/// without one is refused here, before it can reach that assumption.
+async fn require_multipart(req: Request, next: Next) -> Response {
+    if req.uri().path() == "/api/stores/upload-config" {
+        let ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| multer::parse_boundary(ct).ok())
+            .is_some();
+        if !ok {
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Upload the proxy configuration file as multipart/form-data.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 async fn reject_cross_origin(req: Request, next: Next) -> Response {

@@ -53,15 +53,51 @@ const XKS: &[StoreKind] = &[StoreKind::External];
 
 /// Reference §1.4, row by row, in the order the edit form shows them.
 pub const FIELD_RULES: [FieldRule; 9] = [
-    FieldRule { field: Field::Name, applies_to: BOTH, needs: Needs::ConnectedOrDisconnected },
-    FieldRule { field: Field::KeyStorePassword, applies_to: HSM, needs: Needs::Disconnected },
-    FieldRule { field: Field::CloudHsmClusterId, applies_to: HSM, needs: Needs::Disconnected },
-    FieldRule { field: Field::Connectivity, applies_to: XKS, needs: Needs::Disconnected },
-    FieldRule { field: Field::UriEndpoint, applies_to: XKS, needs: Needs::Disconnected },
-    FieldRule { field: Field::UriPath, applies_to: XKS, needs: Needs::ConnectedOrDisconnected },
-    FieldRule { field: Field::VpcEndpointServiceName, applies_to: XKS, needs: Needs::Disconnected },
-    FieldRule { field: Field::VpcEndpointServiceOwner, applies_to: XKS, needs: Needs::Disconnected },
-    FieldRule { field: Field::Credential, applies_to: XKS, needs: Needs::ConnectedOrDisconnected },
+    FieldRule {
+        field: Field::Name,
+        applies_to: BOTH,
+        needs: Needs::ConnectedOrDisconnected,
+    },
+    FieldRule {
+        field: Field::KeyStorePassword,
+        applies_to: HSM,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::CloudHsmClusterId,
+        applies_to: HSM,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::Connectivity,
+        applies_to: XKS,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::UriEndpoint,
+        applies_to: XKS,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::UriPath,
+        applies_to: XKS,
+        needs: Needs::ConnectedOrDisconnected,
+    },
+    FieldRule {
+        field: Field::VpcEndpointServiceName,
+        applies_to: XKS,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::VpcEndpointServiceOwner,
+        applies_to: XKS,
+        needs: Needs::Disconnected,
+    },
+    FieldRule {
+        field: Field::Credential,
+        applies_to: XKS,
+        needs: Needs::ConnectedOrDisconnected,
+    },
 ];
 
 impl Field {
@@ -265,7 +301,11 @@ mod tests {
     fn xks_name_credential_and_path_change_while_connected_the_rest_needs_disconnected() {
         // reference §6: "XKS, CONNECTED or DISCONNECTED: name, credential (both parts), URI path."
         for f in [Field::Name, Field::Credential, Field::UriPath] {
-            assert_eq!(e(f, StoreKind::External, "CONNECTED", VPC), Editability::Now, "{f:?}");
+            assert_eq!(
+                e(f, StoreKind::External, "CONNECTED", VPC),
+                Editability::Now,
+                "{f:?}"
+            );
         }
         // "XKS, DISCONNECTED only: connectivity, URI endpoint, VPC endpoint service name and owner."
         for f in [
@@ -279,20 +319,29 @@ mod tests {
                 Editability::NeedsDisconnected,
                 "{f:?}"
             );
-            assert_eq!(e(f, StoreKind::External, "DISCONNECTED", VPC), Editability::Now);
+            assert_eq!(
+                e(f, StoreKind::External, "DISCONNECTED", VPC),
+                Editability::Now
+            );
         }
     }
 
     #[test]
     fn cloudhsm_password_and_cluster_need_disconnected_the_name_does_not() {
         // reference §6: the current model allows the name in CONNECTED; password and cluster need DISCONNECTED.
-        assert_eq!(e(Field::Name, StoreKind::CloudHsm, "CONNECTED", None), Editability::Now);
+        assert_eq!(
+            e(Field::Name, StoreKind::CloudHsm, "CONNECTED", None),
+            Editability::Now
+        );
         for f in [Field::KeyStorePassword, Field::CloudHsmClusterId] {
             assert_eq!(
                 e(f, StoreKind::CloudHsm, "CONNECTED", None),
                 Editability::NeedsDisconnected
             );
-            assert_eq!(e(f, StoreKind::CloudHsm, "DISCONNECTED", None), Editability::Now);
+            assert_eq!(
+                e(f, StoreKind::CloudHsm, "DISCONNECTED", None),
+                Editability::Now
+            );
         }
     }
 
@@ -300,7 +349,11 @@ mod tests {
     fn fields_of_the_other_type_and_vpc_fields_with_public_connectivity_do_not_apply() {
         assert_eq!(
             Field::fields_for(StoreKind::CloudHsm),
-            [Field::Name, Field::KeyStorePassword, Field::CloudHsmClusterId]
+            [
+                Field::Name,
+                Field::KeyStorePassword,
+                Field::CloudHsmClusterId
+            ]
         );
         assert_eq!(Field::fields_for(StoreKind::External).len(), 7);
         assert_eq!(
@@ -308,10 +361,20 @@ mod tests {
             Editability::NotApplicable
         );
         assert_eq!(
-            e(Field::KeyStorePassword, StoreKind::External, "DISCONNECTED", PUBLIC),
+            e(
+                Field::KeyStorePassword,
+                StoreKind::External,
+                "DISCONNECTED",
+                PUBLIC
+            ),
             Editability::NotApplicable
         );
-        let s = field_status(Field::VpcEndpointServiceName, StoreKind::External, "DISCONNECTED", PUBLIC);
+        let s = field_status(
+            Field::VpcEndpointServiceName,
+            StoreKind::External,
+            "DISCONNECTED",
+            PUBLIC,
+        );
         assert_eq!(s.editability, Editability::NotApplicable);
         assert!(s.reason.contains("VPC_ENDPOINT_SERVICE"));
     }

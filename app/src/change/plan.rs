@@ -77,13 +77,37 @@ impl Settings {
     pub fn first_difference(&self, other: &Settings) -> Option<(Field, Option<String>)> {
         let pairs: [(Field, Option<&String>, Option<&String>); 8] = [
             (Field::Name, Some(&self.name), Some(&other.name)),
-            (Field::CloudHsmClusterId, self.cluster_id.as_ref(), other.cluster_id.as_ref()),
-            (Field::Connectivity, self.connectivity.as_ref(), other.connectivity.as_ref()),
-            (Field::UriEndpoint, self.endpoint.as_ref(), other.endpoint.as_ref()),
+            (
+                Field::CloudHsmClusterId,
+                self.cluster_id.as_ref(),
+                other.cluster_id.as_ref(),
+            ),
+            (
+                Field::Connectivity,
+                self.connectivity.as_ref(),
+                other.connectivity.as_ref(),
+            ),
+            (
+                Field::UriEndpoint,
+                self.endpoint.as_ref(),
+                other.endpoint.as_ref(),
+            ),
             (Field::UriPath, self.path.as_ref(), other.path.as_ref()),
-            (Field::VpcEndpointServiceName, self.vpc_name.as_ref(), other.vpc_name.as_ref()),
-            (Field::VpcEndpointServiceOwner, self.vpc_owner.as_ref(), other.vpc_owner.as_ref()),
-            (Field::Credential, self.access_key_id.as_ref(), other.access_key_id.as_ref()),
+            (
+                Field::VpcEndpointServiceName,
+                self.vpc_name.as_ref(),
+                other.vpc_name.as_ref(),
+            ),
+            (
+                Field::VpcEndpointServiceOwner,
+                self.vpc_owner.as_ref(),
+                other.vpc_owner.as_ref(),
+            ),
+            (
+                Field::Credential,
+                self.access_key_id.as_ref(),
+                other.access_key_id.as_ref(),
+            ),
         ];
         pairs
             .into_iter()
@@ -119,13 +143,20 @@ impl Change {
             (Field::VpcEndpointServiceOwner, self.vpc_owner.is_some()),
             (Field::Credential, self.credential.is_some()),
         ];
-        present.into_iter().filter(|(_, p)| *p).map(|(f, _)| f).collect()
+        present
+            .into_iter()
+            .filter(|(_, p)| *p)
+            .map(|(f, _)| f)
+            .collect()
     }
 
     /// Whether KMS will call the proxy with the new values (reference §1.4: for XKS, KMS sends
     /// GetHealthStatus before it applies them), so the console checks them first.
     pub fn touches_proxy(&self) -> bool {
-        self.endpoint.is_some() || self.path.is_some() || self.credential.is_some() || self.connectivity.is_some()
+        self.endpoint.is_some()
+            || self.path.is_some()
+            || self.credential.is_some()
+            || self.connectivity.is_some()
     }
 
     /// The same change with every secret value blanked: what a run stores and the audit sees.
@@ -235,7 +266,10 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
     };
     let mut change = Change::default();
     if form.name.trim().is_empty() {
-        check("name", Err("CustomKeyStoreName is required: a store must keep a name.".into()));
+        check(
+            "name",
+            Err("CustomKeyStoreName is required: a store must keep a name.".into()),
+        );
     }
     change.name = changed(&form.name, Some(&now.name));
     if let Some(v) = &change.name {
@@ -244,7 +278,10 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
     match kind {
         StoreKind::CloudHsm => {
             if !form.password.is_empty() {
-                check("password", rules::key_store_password(form.password.expose()));
+                check(
+                    "password",
+                    rules::key_store_password(form.password.expose()),
+                );
                 change.password = Some(form.password.clone());
             }
             change.cluster_id = changed(&form.cluster_id, now.cluster_id.as_ref());
@@ -305,12 +342,15 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
     for field in change.fields() {
         let status = field_status(field, kind, state, connectivity_after.as_deref());
         if !status.editability.accepts_input() {
-            check(field.key(), Err(format!("{}: {}", field.label(), status.reason)));
+            check(
+                field.key(),
+                Err(format!("{}: {}", field.label(), status.reason)),
+            );
         }
     }
     if errors.is_empty() && change.fields().is_empty() {
         errors.push(FieldError {
-            input: "name".into(),
+            input: "form".into(),
             message: "Nothing to change: every value is the same as the store's.".into(),
         });
     }
@@ -370,7 +410,10 @@ impl StepKind {
 
     /// Steps that change the store; the run re-reads it before each.
     pub fn mutates(self) -> bool {
-        matches!(self, StepKind::Disconnect | StepKind::Update | StepKind::Connect)
+        matches!(
+            self,
+            StepKind::Disconnect | StepKind::Update | StepKind::Connect
+        )
     }
 }
 
@@ -414,11 +457,20 @@ impl Plan {
     pub fn summary(&self, outage_secs: u64) -> String {
         let mut parts = Vec::new();
         if self.disconnects() {
-            parts.push(format!("disconnect (keys unusable for about {outage_secs} seconds)"));
+            parts.push(format!(
+                "disconnect (keys unusable for about {outage_secs} seconds)"
+            ));
         }
         parts.push("update".to_string());
         if self.connects() {
-            parts.push(if self.disconnects() { "reconnect" } else { "connect" }.to_string());
+            parts.push(
+                if self.disconnects() {
+                    "reconnect"
+                } else {
+                    "connect"
+                }
+                .to_string(),
+            );
         }
         parts.push("verify".to_string());
         parts.join(", ")
@@ -431,7 +483,8 @@ impl Plan {
         } else if state == "CONNECTED" {
             "The store stays CONNECTED. KMS sends the new settings to the proxy with its next request; a wrong credential or path makes the keys unusable, which is why the console checks them first.".to_string()
         } else if self.connects() {
-            "The store is not connected now; its keys become usable once it connects at the end.".to_string()
+            "The store is not connected now; its keys become usable once it connects at the end."
+                .to_string()
         } else {
             "The store stays disconnected: its keys remain unusable.".to_string()
         }
@@ -533,7 +586,14 @@ mod tests {
         use StepKind::*;
         assert_eq!(
             plan.steps,
-            [Disconnect, WaitDisconnected, Update, Connect, WaitConnected, Verify]
+            [
+                Disconnect,
+                WaitDisconnected,
+                Update,
+                Connect,
+                WaitConnected,
+                Verify
+            ]
         );
         assert_eq!(
             plan.summary(4),
@@ -553,7 +613,10 @@ mod tests {
         assert_eq!(change.fields(), [Field::KeyStorePassword]);
         assert!(!change.touches_proxy());
         use StepKind::*;
-        assert_eq!(Plan::new("DISCONNECTED", &change, false).steps, [Update, Verify]);
+        assert_eq!(
+            Plan::new("DISCONNECTED", &change, false).steps,
+            [Update, Verify]
+        );
         assert_eq!(
             Plan::new("DISCONNECTED", &change, true).steps,
             [Update, Connect, WaitConnected, Verify]
@@ -564,8 +627,18 @@ mod tests {
             [Disconnect, WaitDisconnected, Update, Verify]
         );
         // A name change of a connected CloudHSM store needs no disconnect.
-        let rename = build_change(&hsm("CONNECTED"), &ChangeForm { name: "vault".into(), ..form_of(&d) }).unwrap();
-        assert_eq!(Plan::new("CONNECTED", &rename, false).steps, [Update, Verify]);
+        let rename = build_change(
+            &hsm("CONNECTED"),
+            &ChangeForm {
+                name: "vault".into(),
+                ..form_of(&d)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            Plan::new("CONNECTED", &rename, false).steps,
+            [Update, Verify]
+        );
     }
 
     #[test]
@@ -603,7 +676,10 @@ mod tests {
             ..form_of(&d)
         };
         let change = build_change(&d, &form).unwrap();
-        assert_eq!(change.vpc_name.as_deref(), Some("com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f67890"));
+        assert_eq!(
+            change.vpc_name.as_deref(),
+            Some("com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f67890")
+        );
         // Back to public: the service name is dropped, not sent empty.
         let mut vpc = d.clone();
         vpc.row.xks_connectivity = Some("VPC_ENDPOINT_SERVICE".into());
@@ -633,8 +709,18 @@ mod tests {
         assert_eq!(inputs(&errors), ["name", "endpoint", "path"]);
         assert!(errors[1].message.starts_with("XksProxyUriEndpoint"));
         let busy = xks("CONNECTING");
-        let errors = build_change(&busy, &ChangeForm { name: "x".into(), ..form_of(&busy) }).unwrap_err();
-        assert!(errors[0].message.contains("wait until it settles"), "{errors:?}");
+        let errors = build_change(
+            &busy,
+            &ChangeForm {
+                name: "x".into(),
+                ..form_of(&busy)
+            },
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].message.contains("wait until it settles"),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -649,7 +735,10 @@ mod tests {
         let back = change.rollback(&before);
         assert_eq!(back.fields(), [Field::UriPath]);
         assert_eq!(back.path, before.path);
-        assert_eq!(change.apply(&before).first_difference(&before).map(|d| d.0), Some(Field::UriPath));
+        assert_eq!(
+            change.apply(&before).first_difference(&before).map(|d| d.0),
+            Some(Field::UriPath)
+        );
         assert_ne!(before.fingerprint(), change.apply(&before).fingerprint());
     }
 }

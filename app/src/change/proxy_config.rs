@@ -26,7 +26,7 @@ pub struct ProxyConfigFile {
 /// Why a file was refused. Messages never quote a value from the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ConfigFileError {
-    #[error("The file is {size} bytes; a proxy configuration file has at most 64 KiB.")]
+    #[error("The file is larger than 64 KiB; a proxy configuration file holds a path and a credential, a few hundred bytes.")]
     TooLarge { size: usize },
     #[error("The file is not UTF-8 text (invalid byte at offset {offset}).")]
     NotUtf8 { offset: usize },
@@ -64,7 +64,11 @@ fn kind(v: &Value) -> String {
     .to_string()
 }
 
-fn string<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<Option<&'a str>, ConfigFileError> {
+fn string<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a str>, ConfigFileError> {
     match obj.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -76,7 +80,12 @@ fn string<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<Opti
     }
 }
 
-fn unknown_keys(obj: &Map<String, Value>, known: &[&str], within: &str, warnings: &mut Vec<String>) {
+fn unknown_keys(
+    obj: &Map<String, Value>,
+    known: &[&str],
+    within: &str,
+    warnings: &mut Vec<String>,
+) {
     for k in obj.keys().filter(|k| !known.contains(&k.as_str())) {
         warnings.push(format!("Unknown key {within}{k:?} was ignored."));
     }
@@ -103,7 +112,9 @@ pub fn parse_proxy_config(bytes: &[u8]) -> Result<ProxyConfigFile, ConfigFileErr
         }
     })?;
     let Value::Object(top) = value else {
-        return Err(ConfigFileError::NotAnObject { found: kind(&value) });
+        return Err(ConfigFileError::NotAnObject {
+            found: kind(&value),
+        });
     };
     let mut out = ProxyConfigFile::default();
     unknown_keys(&top, &[PATH_KEY, CREDENTIAL_KEY], "", &mut out.warnings);
@@ -117,16 +128,33 @@ pub fn parse_proxy_config(bytes: &[u8]) -> Result<ProxyConfigFile, ConfigFileErr
     match top.get(CREDENTIAL_KEY) {
         None => {}
         Some(Value::Object(c)) => {
-            unknown_keys(c, &[AKID_KEY, SECRET_KEY], "XksProxyAuthenticationCredential.", &mut out.warnings);
+            unknown_keys(
+                c,
+                &[AKID_KEY, SECRET_KEY],
+                "XksProxyAuthenticationCredential.",
+                &mut out.warnings,
+            );
             let akid_path = format!("{CREDENTIAL_KEY}.{AKID_KEY}");
             let secret_path = format!("{CREDENTIAL_KEY}.{SECRET_KEY}");
             let akid = string(c, AKID_KEY, &akid_path)?;
             let secret = string(c, SECRET_KEY, &secret_path)?;
             let why = "KMS takes the credential whole, so the file needs both AccessKeyId and RawSecretAccessKey.";
-            let akid = akid.ok_or_else(|| ConfigFileError::Missing { key: akid_path.clone(), why: why.into() })?;
-            let secret = secret.ok_or_else(|| ConfigFileError::Missing { key: secret_path.clone(), why: why.into() })?;
-            rules::access_key_id(akid).map_err(|message| ConfigFileError::Invalid { key: akid_path, message })?;
-            rules::raw_secret_access_key(secret).map_err(|message| ConfigFileError::Invalid { key: secret_path, message })?;
+            let akid = akid.ok_or_else(|| ConfigFileError::Missing {
+                key: akid_path.clone(),
+                why: why.into(),
+            })?;
+            let secret = secret.ok_or_else(|| ConfigFileError::Missing {
+                key: secret_path.clone(),
+                why: why.into(),
+            })?;
+            rules::access_key_id(akid).map_err(|message| ConfigFileError::Invalid {
+                key: akid_path,
+                message,
+            })?;
+            rules::raw_secret_access_key(secret).map_err(|message| ConfigFileError::Invalid {
+                key: secret_path,
+                message,
+            })?;
             out.credential = Some((akid.to_string(), Secret::new(secret)));
         }
         Some(other) => {
@@ -185,13 +213,30 @@ mod tests {
     #[test]
     fn wrong_types_and_missing_parts_are_named() {
         let err = parse_proxy_config(br#"{"XksProxyUriPath": 12}"#).unwrap_err();
-        assert_eq!(err.to_string(), "XksProxyUriPath must be a string, not a number.");
+        assert_eq!(
+            err.to_string(),
+            "XksProxyUriPath must be a string, not a number."
+        );
         let err = parse_proxy_config(br#"{"XksProxyAuthenticationCredential": "x"}"#).unwrap_err();
-        assert!(err.to_string().starts_with("XksProxyAuthenticationCredential must be an object"));
-        let err = parse_proxy_config(br#"{"XksProxyAuthenticationCredential": {"AccessKeyId": "PAYMENTSXKSROTATEDKY"}}"#).unwrap_err();
-        assert!(err.to_string().contains("RawSecretAccessKey is missing"), "{err}");
-        assert_eq!(parse_proxy_config(b"[1]").unwrap_err().to_string(), "The file must hold one JSON object, not an array.");
-        assert_eq!(parse_proxy_config(b"{}").unwrap_err(), ConfigFileError::Empty);
+        assert!(err
+            .to_string()
+            .starts_with("XksProxyAuthenticationCredential must be an object"));
+        let err = parse_proxy_config(
+            br#"{"XksProxyAuthenticationCredential": {"AccessKeyId": "PAYMENTSXKSROTATEDKY"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("RawSecretAccessKey is missing"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_proxy_config(b"[1]").unwrap_err().to_string(),
+            "The file must hold one JSON object, not an array."
+        );
+        assert_eq!(
+            parse_proxy_config(b"{}").unwrap_err(),
+            ConfigFileError::Empty
+        );
     }
 
     #[test]
@@ -218,7 +263,9 @@ mod tests {
         let big = vec![b' '; MAX_CONFIG_BYTES + 1];
         assert_eq!(
             parse_proxy_config(&big).unwrap_err(),
-            ConfigFileError::TooLarge { size: MAX_CONFIG_BYTES + 1 }
+            ConfigFileError::TooLarge {
+                size: MAX_CONFIG_BYTES + 1
+            }
         );
         let err = parse_proxy_config(b"{\"XksProxyUriPath\": \"\xff\"}").unwrap_err();
         assert_eq!(err, ConfigFileError::NotUtf8 { offset: 21 });

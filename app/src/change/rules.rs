@@ -32,9 +32,11 @@ pub fn key_store_password(v: &str) -> Result<(), String> {
 /// `cluster-[2-7a-zA-Z]{11,16}`
 pub fn cluster_id(v: &str) -> Result<(), String> {
     length("CloudHsmClusterId", v, 19, 24)?;
-    let ok = v
-        .strip_prefix("cluster-")
-        .is_some_and(|rest| all(rest, |c| c.is_ascii_alphabetic() || ('2'..='7').contains(&c)));
+    let ok = v.strip_prefix("cluster-").is_some_and(|rest| {
+        all(rest, |c| {
+            c.is_ascii_alphabetic() || ('2'..='7').contains(&c)
+        })
+    });
     if !ok {
         return Err("CloudHsmClusterId must look like cluster-<11 to 16 letters or digits 2-7> (pattern cluster-[2-7a-zA-Z]{11,16}).".into());
     }
@@ -63,9 +65,9 @@ pub fn uri_path(v: &str) -> Result<(), String> {
             prefix.is_empty()
                 || (prefix.len() >= 2
                     && prefix.starts_with('/')
-                    && prefix.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')
-                    }))
+                    && prefix
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')))
         });
     if !ok {
         return Err("XksProxyUriPath must end in /kms/xks/v1 (or another version), with an optional prefix of letters, digits, '/', '_' and '-' before it.".into());
@@ -79,14 +81,16 @@ pub fn vpc_endpoint_service_name(v: &str) -> Result<(), String> {
     let rest = v
         .strip_prefix("com.amazonaws.vpce.")
         .or_else(|| v.strip_prefix("eu.amazonaws.vpce."));
-    let ok = rest.and_then(|r| r.split_once(".vpce-svc-")).is_some_and(|(region, id)| {
-        let parts: Vec<&str> = region.split('-').collect();
-        let (last, words) = parts.split_last().expect("split yields one part");
-        (3..=4).contains(&parts.len())
-            && all(last, |c| c.is_ascii_digit())
-            && words.iter().all(|w| all(w, |c| c.is_ascii_lowercase()))
-            && all(id, |c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
+    let ok = rest
+        .and_then(|r| r.split_once(".vpce-svc-"))
+        .is_some_and(|(region, id)| {
+            let parts: Vec<&str> = region.split('-').collect();
+            let (last, words) = parts.split_last().expect("split yields one part");
+            (3..=4).contains(&parts.len())
+                && all(last, |c| c.is_ascii_digit())
+                && words.iter().all(|w| all(w, |c| c.is_ascii_lowercase()))
+                && all(id, |c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if !ok {
         return Err("XksProxyVpcEndpointServiceName must look like com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0.".into());
     }
@@ -96,7 +100,9 @@ pub fn vpc_endpoint_service_name(v: &str) -> Result<(), String> {
 /// `[0-9]{12}`
 pub fn account_id(v: &str) -> Result<(), String> {
     if len(v) != 12 || !all(v, |c| c.is_ascii_digit()) {
-        return Err("XksProxyVpcEndpointServiceOwner must be an AWS account ID of 12 digits.".into());
+        return Err(
+            "XksProxyVpcEndpointServiceOwner must be an AWS account ID of 12 digits.".into(),
+        );
     }
     Ok(())
 }
@@ -105,7 +111,9 @@ pub fn account_id(v: &str) -> Result<(), String> {
 pub fn access_key_id(v: &str) -> Result<(), String> {
     length("AccessKeyId", v, 20, 30)?;
     if !all(v, |c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)) {
-        return Err("AccessKeyId may only contain the capital letters A-Z and the digits 2-7.".into());
+        return Err(
+            "AccessKeyId may only contain the capital letters A-Z and the digits 2-7.".into(),
+        );
     }
     Ok(())
 }
@@ -113,8 +121,12 @@ pub fn access_key_id(v: &str) -> Result<(), String> {
 /// `^[a-zA-Z0-9\/+=]+$`; the message never repeats the value.
 pub fn raw_secret_access_key(v: &str) -> Result<(), String> {
     length("RawSecretAccessKey", v, 43, 64)?;
-    if !all(v, |c| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=')) {
-        return Err("RawSecretAccessKey may only contain letters, digits, '/', '+' and '='.".into());
+    if !all(v, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=')
+    }) {
+        return Err(
+            "RawSecretAccessKey may only contain letters, digits, '/', '+' and '='.".into(),
+        );
     }
     Ok(())
 }
@@ -151,17 +163,33 @@ mod tests {
 
     #[test]
     fn paths_end_in_kms_xks_version_with_an_optional_prefix() {
-        for ok in ["/kms/xks/v1", "/payments/kms/xks/v1", "/a/b_c-d/kms/xks/v12", "///kms/xks/v1"] {
+        for ok in [
+            "/kms/xks/v1",
+            "/payments/kms/xks/v1",
+            "/a/b_c-d/kms/xks/v12",
+            "///kms/xks/v1",
+        ] {
             assert!(uri_path(ok).is_ok(), "{ok}");
         }
-        for bad in ["//kms/xks/v1", "/kms/xks/v", "/kms/xks/v123", "/p/kms/xks/v1/", "payments/kms/xks/v1", "/p q/kms/xks/v1", "/kms/xks"] {
+        for bad in [
+            "//kms/xks/v1",
+            "/kms/xks/v",
+            "/kms/xks/v123",
+            "/p/kms/xks/v1/",
+            "payments/kms/xks/v1",
+            "/p q/kms/xks/v1",
+            "/kms/xks",
+        ] {
             assert!(uri_path(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn vpc_service_names_follow_the_pattern() {
-        assert!(vpc_endpoint_service_name("com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f67890").is_ok());
+        assert!(vpc_endpoint_service_name(
+            "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f67890"
+        )
+        .is_ok());
         assert!(vpc_endpoint_service_name("eu.amazonaws.vpce.us-gov-west-1.vpce-svc-0abc").is_ok());
         assert!(vpc_endpoint_service_name("com.amazonaws.vpce.useast1.vpce-svc-0abc").is_err());
         assert!(vpc_endpoint_service_name("com.amazonaws.vpce.us-east-1.vpce-svc-0ABC").is_err());
@@ -179,7 +207,9 @@ mod tests {
         let bad = format!("{}!", &secret[..45]);
         let msg = raw_secret_access_key(&bad).unwrap_err();
         assert!(!msg.contains(&secret[..20]));
-        assert!(raw_secret_access_key("too-short").unwrap_err().contains("43 to 64"));
+        assert!(raw_secret_access_key("too-short")
+            .unwrap_err()
+            .contains("43 to 64"));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct PreflightReport {
     /// None when the proxy was not reached.
     pub credential_accepted: Option<bool>,
     pub ekms: Vec<EkmHealth>,
+    /// False when the console could not run it (it needs the secret, which KMS never returns).
+    pub checked: bool,
     pub passed: bool,
     /// One sentence: what the probe saw.
     pub verdict: String,
@@ -33,6 +35,13 @@ pub struct EkmHealth {
     pub id: String,
     pub model: String,
     pub health: String,
+}
+
+impl PreflightReport {
+    /// A checked preflight that failed blocks the run unless overridden.
+    pub fn blocks(&self) -> bool {
+        self.checked && !self.passed
+    }
 }
 
 /// A checked change waiting for the operator's confirmation.
@@ -201,4 +210,12 @@ pub struct AuditEntry {
     pub fields: Vec<String>,
     pub outcome: String,
     pub detail: String,
+}
+
+/// Now, in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }

@@ -70,7 +70,11 @@ pub trait Workflows: Send + Sync + 'static {
         override_preflight: bool,
     ) -> Result<i64, AppError>;
     async fn run(&self, id: i64) -> Result<RunView, AppError>;
-    async fn runs_of_store(&self, target: &TargetRef, store_id: &str) -> Result<Vec<RunView>, AppError>;
+    async fn runs_of_store(
+        &self,
+        target: &TargetRef,
+        store_id: &str,
+    ) -> Result<Vec<RunView>, AppError>;
     /// What the operator chose for a stopped run; returns the run to show next.
     async fn act(
         &self,

@@ -62,26 +62,50 @@ impl Engine {
             self.runs.step_started(run_id, idx).await?;
             match self.step(&run, step.kind).await {
                 Ok(message) => {
-                    self.runs.step_finished(run_id, idx, StepStatus::Done, &message).await?;
+                    self.runs
+                        .step_finished(run_id, idx, StepStatus::Done, &message)
+                        .await?;
                 }
                 Err(StepFailure(message)) => {
-                    self.runs.step_finished(run_id, idx, StepStatus::Failed, &message).await?;
                     self.runs
-                        .set_status(run_id, &[RunStatus::Running], RunStatus::Failed, Some(&message))
+                        .step_finished(run_id, idx, StepStatus::Failed, &message)
+                        .await?;
+                    self.runs
+                        .set_status(
+                            run_id,
+                            &[RunStatus::Running],
+                            RunStatus::Failed,
+                            Some(&message),
+                        )
                         .await?;
                     tracing::warn!(run = run_id, step = step.kind.as_str(), %message, "run failed");
-                    self.audit(&run, &format!("step {}", step.kind.as_str()), "failed", &message).await?;
+                    self.audit(
+                        &run,
+                        &format!("step {}", step.kind.as_str()),
+                        "failed",
+                        &message,
+                    )
+                    .await?;
                     return Ok(());
                 }
             }
         }
-        self.runs.set_status(run_id, &[RunStatus::Running], RunStatus::Succeeded, None).await?;
+        self.runs
+            .set_status(run_id, &[RunStatus::Running], RunStatus::Succeeded, None)
+            .await?;
         self.secrets.lock().expect("secrets lock").remove(&run_id);
         tracing::info!(run = run_id, store = %run.store_id, "run succeeded");
-        self.audit(&run, "run", "succeeded", "Every step finished.").await
+        self.audit(&run, "run", "succeeded", "Every step finished.")
+            .await
     }
 
-    pub async fn audit(&self, run: &RunRecord, action: &str, outcome: &str, detail: &str) -> Result<(), AppError> {
+    pub async fn audit(
+        &self,
+        run: &RunRecord,
+        action: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
         self.runs
             .audit(&AuditEntry {
                 at_ms: now_ms(),
@@ -91,7 +115,12 @@ impl Engine {
                 store_id: run.store_id.clone(),
                 store_name: run.store_name.clone(),
                 run_id: Some(run.id),
-                fields: run.change.fields().iter().map(|f| f.member().to_string()).collect(),
+                fields: run
+                    .change
+                    .fields()
+                    .iter()
+                    .map(|f| f.member().to_string())
+                    .collect(),
                 outcome: outcome.to_string(),
                 detail: detail.to_string(),
             })
@@ -149,9 +178,14 @@ impl Engine {
                         names.join(", ")
                     )));
                 }
-                self.stores.update(&run.target, &run.store_id, &change).await?;
+                self.stores
+                    .update(&run.target, &run.store_id, &change)
+                    .await?;
                 let fields: Vec<&str> = change.fields().iter().map(|f| f.member()).collect();
-                Ok(format!("UpdateCustomKeyStore accepted: {}.", fields.join(", ")))
+                Ok(format!(
+                    "UpdateCustomKeyStore accepted: {}.",
+                    fields.join(", ")
+                ))
             }
             StepKind::Connect => {
                 let now = self.describe(run).await?;
@@ -185,11 +219,18 @@ impl Engine {
                     )));
                 }
                 let connected_at_end = run.steps.iter().any(|s| s.kind == StepKind::Connect)
-                    || (run.state_before == "CONNECTED" && !run.steps.iter().any(|s| s.kind == StepKind::Disconnect));
+                    || (run.state_before == "CONNECTED"
+                        && !run.steps.iter().any(|s| s.kind == StepKind::Disconnect));
                 if connected_at_end && now.row.state != "CONNECTED" {
-                    return Err(StepFailure(format!("The store is {}, not CONNECTED.", now.row.state)));
+                    return Err(StepFailure(format!(
+                        "The store is {}, not CONNECTED.",
+                        now.row.state
+                    )));
                 }
-                Ok(format!("Describe shows the new settings; the store is {}.", now.row.state))
+                Ok(format!(
+                    "Describe shows the new settings; the store is {}.",
+                    now.row.state
+                ))
             }
         }
     }

@@ -5,7 +5,9 @@ pub mod engine;
 pub mod store;
 
 use app::change::plan::Settings;
-use app::change::run::{AuditEntry, DiffRow, DraftView, PreflightReport, RunAction, RunStatus, RunView};
+use app::change::run::{
+    AuditEntry, DiffRow, DraftView, PreflightReport, RunAction, RunStatus, RunView,
+};
 use app::change::{build_change, Change, ChangeForm, Field, Plan, ProxyConfigFile, StepKind};
 use app::error::AppError;
 use app::model::{Secret, UserInfo};
@@ -142,14 +144,23 @@ impl Runner {
                     Field::VpcEndpointServiceName => (show(&b.vpc_name), show(&a.vpc_name)),
                     Field::VpcEndpointServiceOwner => (show(&b.vpc_owner), show(&a.vpc_owner)),
                 };
-                DiffRow { field, before, after }
+                DiffRow {
+                    field,
+                    before,
+                    after,
+                }
             })
             .collect()
     }
 
     /// The preflight for a change that KMS will send to the proxy: the new values, merged with
     /// the current ones. A new access key ID without its secret cannot be checked.
-    async fn preflight(&self, target: &TargetRef, store: &StoreDetail, change: &Change) -> Option<PreflightReport> {
+    async fn preflight(
+        &self,
+        target: &TargetRef,
+        store: &StoreDetail,
+        change: &Change,
+    ) -> Option<PreflightReport> {
         if store.row.store_type != "EXTERNAL_KEY_STORE" || !change.touches_proxy() {
             return None;
         }
@@ -160,14 +171,21 @@ impl Runner {
                 reachable: false,
                 credential_accepted: None,
                 ekms: Vec::new(),
+                checked: false,
                 passed: false,
-                verdict: "KMS never returns the proxy's secret access key, so the console can only check new proxy settings with the credential entered again. Enter the credential (or upload the proxy configuration file) to run the preflight.".into(),
+                verdict: "KMS never returns the proxy's secret access key, so the console can only check new proxy settings with the credential entered again. Enter the credential (or upload the proxy configuration file) to run the preflight; otherwise KMS checks the proxy itself when it applies the change.".into(),
                 latency_ms: 0,
             });
         };
         Some(
             self.probe
-                .health(&target.region, &show(&after.endpoint), &show(&after.path), &akid, &secret)
+                .health(
+                    &target.region,
+                    &show(&after.endpoint),
+                    &show(&after.path),
+                    &akid,
+                    &secret,
+                )
                 .await,
         )
     }
@@ -205,12 +223,23 @@ impl Runner {
             rollback_of: r.rollback_of,
             preflight: r.preflight,
             store_now,
-            needs_secrets: if update_done { Vec::new() } else { needs_secrets },
+            needs_secrets: if update_done {
+                Vec::new()
+            } else {
+                needs_secrets
+            },
             actions,
         }
     }
 
-    async fn audit_simple(&self, user: &str, run: &RunRecord, action: &str, outcome: &str, detail: &str) -> Result<(), AppError> {
+    async fn audit_simple(
+        &self,
+        user: &str,
+        run: &RunRecord,
+        action: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
         self.engine
             .runs
             .audit(&AuditEntry {
@@ -221,7 +250,12 @@ impl Runner {
                 store_id: run.store_id.clone(),
                 store_name: run.store_name.clone(),
                 run_id: Some(run.id),
-                fields: run.change.fields().iter().map(|f| f.member().to_string()).collect(),
+                fields: run
+                    .change
+                    .fields()
+                    .iter()
+                    .map(|f| f.member().to_string())
+                    .collect(),
                 outcome: outcome.to_string(),
                 detail: detail.to_string(),
             })
@@ -231,11 +265,21 @@ impl Runner {
     /// Creates a run and starts it; the audit log gets who started what.
     async fn launch(&self, user: &str, new: NewRun<'_>, full: Change) -> Result<i64, AppError> {
         let id = self.engine.runs.create(new).await?;
-        self.engine.secrets.lock().expect("secrets lock").insert(id, full);
+        self.engine
+            .secrets
+            .lock()
+            .expect("secrets lock")
+            .insert(id, full);
         let run = self.engine.runs.get(id).await?;
         let plan: Vec<&str> = run.steps.iter().map(|s| s.kind.as_str()).collect();
-        self.audit_simple(user, &run, "run started", "started", &format!("Plan: {}.", plan.join(" → ")))
-            .await?;
+        self.audit_simple(
+            user,
+            &run,
+            "run started",
+            "started",
+            &format!("Plan: {}.", plan.join(" → ")),
+        )
+        .await?;
         tracing::info!(run = id, user, store = %run.store_id, "run started");
         self.spawn(id);
         Ok(id)
@@ -261,10 +305,9 @@ impl Workflows for Runner {
         }
         // Without JavaScript, an uploaded file's secret waits on the server, never in the page.
         if let Some(upload) = upload.filter(|u| !u.is_empty()) {
-            let file = self
-                .upload(user, &upload)
-                .await
-                .ok_or_else(|| AppError::Conflict("The uploaded file has expired; upload it again.".into()))?;
+            let file = self.upload(user, &upload).await.ok_or_else(|| {
+                AppError::Conflict("The uploaded file has expired; upload it again.".into())
+            })?;
             if let Some((akid, secret)) = file.credential {
                 if form.secret.is_empty() && form.access_key_id.trim() == akid {
                     form.secret = secret;
@@ -297,7 +340,12 @@ impl Workflows for Runner {
         let d = drafts
             .get(draft)
             .filter(|d| d.user == user.username && d.created.elapsed() < KEEP_FOR)
-            .ok_or_else(|| AppError::NotFound("This review has expired or belongs to someone else; edit the store again.".into()))?;
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    "This review has expired or belongs to someone else; edit the store again."
+                        .into(),
+                )
+            })?;
         let outage = self.outage.secs(&d.store.row.store_type);
         Ok(DraftView {
             id: draft.to_string(),
@@ -310,15 +358,24 @@ impl Workflows for Runner {
         })
     }
 
-    async fn start(&self, user: &UserInfo, draft: &str, override_preflight: bool) -> Result<i64, AppError> {
+    async fn start(
+        &self,
+        user: &UserInfo,
+        draft: &str,
+        override_preflight: bool,
+    ) -> Result<i64, AppError> {
         let d = {
             let mut drafts = self.drafts.lock().expect("drafts lock");
             match drafts.get(draft) {
                 Some(d) if d.user == user.username && d.created.elapsed() < KEEP_FOR => {}
-                _ => return Err(AppError::NotFound("This review has expired; edit the store again.".into())),
+                _ => {
+                    return Err(AppError::NotFound(
+                        "This review has expired; edit the store again.".into(),
+                    ))
+                }
             }
-            let passed = drafts[draft].preflight.as_ref().is_none_or(|p| p.passed);
-            if !passed && !override_preflight {
+            let blocked = drafts[draft].preflight.as_ref().is_some_and(|p| p.blocks());
+            if blocked && !override_preflight {
                 return Err(AppError::Conflict(
                     "The preflight failed, so the run was not started. Fix the settings, or tick \"Run anyway\" to override the preflight.".into(),
                 ));
@@ -329,6 +386,8 @@ impl Workflows for Runner {
         let preflight = d.preflight.as_ref().map(|p| {
             if p.passed {
                 format!("passed: {}", p.verdict)
+            } else if !p.checked {
+                format!("not run: {}", p.verdict)
             } else {
                 format!("failed and overridden by {}: {}", user.username, p.verdict)
             }
@@ -355,19 +414,38 @@ impl Workflows for Runner {
 
     async fn run(&self, id: i64) -> Result<RunView, AppError> {
         let r = self.engine.runs.get(id).await?;
-        let now = self.engine.stores.describe(&r.target, &r.store_id).await.ok();
+        let now = self
+            .engine
+            .stores
+            .describe(&r.target, &r.store_id)
+            .await
+            .ok();
         Ok(self.view(r, now))
     }
 
-    async fn runs_of_store(&self, target: &TargetRef, store_id: &str) -> Result<Vec<RunView>, AppError> {
+    async fn runs_of_store(
+        &self,
+        target: &TargetRef,
+        store_id: &str,
+    ) -> Result<Vec<RunView>, AppError> {
         let runs = self.engine.runs.of_store(target, store_id).await?;
         Ok(runs.into_iter().map(|r| self.view(r, None)).collect())
     }
 
-    async fn act(&self, user: &UserInfo, run: i64, action: RunAction, password: Secret, secret: Secret) -> Result<i64, AppError> {
+    async fn act(
+        &self,
+        user: &UserInfo,
+        run: i64,
+        action: RunAction,
+        password: Secret,
+        secret: Secret,
+    ) -> Result<i64, AppError> {
         let r = self.engine.runs.get(run).await?;
         if !matches!(r.status, RunStatus::Failed | RunStatus::Interrupted) {
-            return Err(AppError::Conflict(format!("Run {run} is {}; only a stopped run can be resumed or undone.", r.status.as_str())));
+            return Err(AppError::Conflict(format!(
+                "Run {run} is {}; only a stopped run can be resumed or undone.",
+                r.status.as_str()
+            )));
         }
         match action {
             RunAction::Resume => {
@@ -382,18 +460,60 @@ impl Workflows for Runner {
                     }
                     *s = secret;
                 }
-                self.engine.secrets.lock().expect("secrets lock").insert(run, full);
-                if !self.engine.runs.set_status(run, &[RunStatus::Failed, RunStatus::Interrupted], RunStatus::Running, None).await? {
-                    return Err(AppError::Conflict("This run changed meanwhile; reload the page.".into()));
+                self.engine
+                    .secrets
+                    .lock()
+                    .expect("secrets lock")
+                    .insert(run, full);
+                if !self
+                    .engine
+                    .runs
+                    .set_status(
+                        run,
+                        &[RunStatus::Failed, RunStatus::Interrupted],
+                        RunStatus::Running,
+                        None,
+                    )
+                    .await?
+                {
+                    return Err(AppError::Conflict(
+                        "This run changed meanwhile; reload the page.".into(),
+                    ));
                 }
-                self.audit_simple(&user.username, &r, "run resumed", "started", "Carrying on from the step that stopped.").await?;
+                self.audit_simple(
+                    &user.username,
+                    &r,
+                    "run resumed",
+                    "started",
+                    "Carrying on from the step that stopped.",
+                )
+                .await?;
                 self.spawn(run);
                 Ok(run)
             }
             RunAction::LeaveAsIs => {
-                self.engine.runs.set_status(run, &[RunStatus::Failed, RunStatus::Interrupted], RunStatus::Closed, r.error.as_deref()).await?;
-                self.engine.secrets.lock().expect("secrets lock").remove(&run);
-                self.audit_simple(&user.username, &r, "run closed", "closed", "The operator left the store as it is.").await?;
+                self.engine
+                    .runs
+                    .set_status(
+                        run,
+                        &[RunStatus::Failed, RunStatus::Interrupted],
+                        RunStatus::Closed,
+                        r.error.as_deref(),
+                    )
+                    .await?;
+                self.engine
+                    .secrets
+                    .lock()
+                    .expect("secrets lock")
+                    .remove(&run);
+                self.audit_simple(
+                    &user.username,
+                    &r,
+                    "run closed",
+                    "closed",
+                    "The operator left the store as it is.",
+                )
+                .await?;
                 Ok(run)
             }
             RunAction::RollBack | RunAction::ReconnectWithOldSettings => {
@@ -403,8 +523,12 @@ impl Workflows for Runner {
                 let undo = r.change.rollback(&r.before);
                 let undo = Change {
                     name: undo.name.filter(|n| *n != now.name),
-                    cluster_id: undo.cluster_id.filter(|v| Some(v) != now.cluster_id.as_ref()),
-                    connectivity: undo.connectivity.filter(|v| Some(v) != now.connectivity.as_ref()),
+                    cluster_id: undo
+                        .cluster_id
+                        .filter(|v| Some(v) != now.cluster_id.as_ref()),
+                    connectivity: undo
+                        .connectivity
+                        .filter(|v| Some(v) != now.connectivity.as_ref()),
                     endpoint: undo.endpoint.filter(|v| Some(v) != now.endpoint.as_ref()),
                     path: undo.path.filter(|v| Some(v) != now.path.as_ref()),
                     vpc_name: undo.vpc_name.filter(|v| Some(v) != now.vpc_name.as_ref()),
@@ -425,10 +549,25 @@ impl Workflows for Runner {
                     steps.push(StepKind::Verify);
                 }
                 if steps.is_empty() {
-                    return Err(AppError::Conflict("The store already has its old settings; there is nothing to roll back.".into()));
+                    return Err(AppError::Conflict(
+                        "The store already has its old settings; there is nothing to roll back."
+                            .into(),
+                    ));
                 }
-                self.engine.runs.set_status(run, &[RunStatus::Failed, RunStatus::Interrupted], RunStatus::Closed, r.error.as_deref()).await?;
-                self.engine.secrets.lock().expect("secrets lock").remove(&run);
+                self.engine
+                    .runs
+                    .set_status(
+                        run,
+                        &[RunStatus::Failed, RunStatus::Interrupted],
+                        RunStatus::Closed,
+                        r.error.as_deref(),
+                    )
+                    .await?;
+                self.engine
+                    .secrets
+                    .lock()
+                    .expect("secrets lock")
+                    .remove(&run);
                 self.launch(
                     &user.username,
                     NewRun {

@@ -8,12 +8,7 @@ use app::error::AppError;
 use app::stores::TargetRef;
 use sqlx::SqlitePool;
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
+pub use app::change::run::now_ms;
 
 fn db(e: sqlx::Error) -> AppError {
     app::ssr::guard::internal(e)
@@ -102,7 +97,8 @@ impl RunStore {
 
     /// Inserts a running run and its pending steps; refused while another run of the store runs.
     pub async fn create(&self, new: NewRun<'_>) -> Result<i64, AppError> {
-        let change = serde_json::to_string(&new.change.without_secrets()).map_err(app::ssr::guard::internal)?;
+        let change = serde_json::to_string(&new.change.without_secrets())
+            .map_err(app::ssr::guard::internal)?;
         let before = serde_json::to_string(new.before).map_err(app::ssr::guard::internal)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         let inserted = sqlx::query(
@@ -134,29 +130,36 @@ impl RunStore {
             Err(e) => return Err(db(e)),
         };
         for (idx, kind) in new.steps.iter().enumerate() {
-            sqlx::query("INSERT INTO run_steps (run_id, idx, kind, status) VALUES (?, ?, ?, 'pending')")
-                .bind(id)
-                .bind(idx as i64)
-                .bind(kind.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO run_steps (run_id, idx, kind, status) VALUES (?, ?, ?, 'pending')",
+            )
+            .bind(id)
+            .bind(idx as i64)
+            .bind(kind.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
         Ok(id)
     }
 
     pub async fn get(&self, id: i64) -> Result<RunRecord, AppError> {
-        let row: Option<RunRow> = sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row: Option<RunRow> =
+            sqlx::query_as(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
         let row = row.ok_or_else(|| AppError::NotFound(format!("There is no run {id}.")))?;
         self.record(row).await
     }
 
-    pub async fn of_store(&self, target: &TargetRef, store_id: &str) -> Result<Vec<RunRecord>, AppError> {
+    pub async fn of_store(
+        &self,
+        target: &TargetRef,
+        store_id: &str,
+    ) -> Result<Vec<RunRecord>, AppError> {
         let rows: Vec<RunRow> = sqlx::query_as(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE account = ? AND region = ? AND store_id = ? ORDER BY id DESC LIMIT 20"
         ))
@@ -181,7 +184,8 @@ impl RunStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        let corrupt = |what: &str| app::ssr::guard::internal(format!("run {}: unreadable {what}", r.0));
+        let corrupt =
+            |what: &str| app::ssr::guard::internal(format!("run {}: unreadable {what}", r.0));
         Ok(RunRecord {
             id: r.0,
             target: TargetRef {
@@ -226,7 +230,13 @@ impl RunStore {
         Ok(())
     }
 
-    pub async fn step_finished(&self, run: i64, idx: usize, status: StepStatus, message: &str) -> Result<(), AppError> {
+    pub async fn step_finished(
+        &self,
+        run: i64,
+        idx: usize,
+        status: StepStatus,
+        message: &str,
+    ) -> Result<(), AppError> {
         sqlx::query("UPDATE run_steps SET status = ?, finished_ms = ?, message = ? WHERE run_id = ? AND idx = ?")
             .bind(status.as_str())
             .bind(now_ms())
@@ -240,11 +250,22 @@ impl RunStore {
     }
 
     /// Moves a run to `status`; `from` guards against racing another change of the same run.
-    pub async fn set_status(&self, run: i64, from: &[RunStatus], status: RunStatus, error: Option<&str>) -> Result<bool, AppError> {
+    pub async fn set_status(
+        &self,
+        run: i64,
+        from: &[RunStatus],
+        status: RunStatus,
+        error: Option<&str>,
+    ) -> Result<bool, AppError> {
         let allowed: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let placeholders = vec!["?"; allowed.len()].join(", ");
-        let sql = format!("UPDATE runs SET status = ?, error = ? WHERE id = ? AND status IN ({placeholders})");
-        let mut q = sqlx::query(&sql).bind(status.as_str()).bind(error).bind(run);
+        let sql = format!(
+            "UPDATE runs SET status = ?, error = ? WHERE id = ? AND status IN ({placeholders})"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(status.as_str())
+            .bind(error)
+            .bind(run);
         for a in allowed {
             q = q.bind(a);
         }
@@ -280,7 +301,19 @@ impl RunStore {
     }
 
     pub async fn audit_entries(&self, store_id: Option<&str>) -> Result<Vec<AuditEntry>, AppError> {
-        type Row = (i64, String, String, String, String, String, String, Option<i64>, String, String, String);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            String,
+            String,
+            String,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT at_ms, username, action, account, region, store_id, store_name, run_id, fields, outcome, detail
              FROM audit WHERE (?1 IS NULL OR store_id = ?1) ORDER BY id DESC LIMIT 500",
@@ -302,7 +335,12 @@ impl RunStore {
                 store_id: r.5,
                 store_name: r.6,
                 run_id: r.7,
-                fields: r.8.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect(),
+                fields: r
+                    .8
+                    .split(',')
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 outcome: r.9,
                 detail: r.10,
             })
