@@ -417,21 +417,21 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
                 <legend>"Settings"</legend>
                 <div class="edit-field" data-field="name">
                     <label for="name">{Field::Name.label()} <code>{Field::Name.member()}</code></label>
-                    <input id="name" name="name" type="text" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <input id="name" name="name" type="text" value=name.get_untracked() prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
                     <div class="edit-status">{marker(Field::Name)}</div>
                     {error_for("name")}
                 </div>
                 {(!is_xks).then(|| view! {
                     <div class="edit-field" data-field="password">
                         <label for="password">{Field::KeyStorePassword.label()} <code>"KeyStorePassword"</code></label>
-                        <input id="password" name="password" type="password" autocomplete="new-password" placeholder="unchanged" prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
+                        <input id="password" name="password" type="password" autocomplete="new-password" placeholder="unchanged" value=password.get_untracked() prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::KeyStorePassword)}</div>
                         <p class="note">"Set the new password of the kmsuser crypto user in the cluster first; KMS logs in with what you enter here."</p>
                         {error_for("password")}
                     </div>
                     <div class="edit-field" data-field="cluster_id">
                         <label for="cluster_id">{Field::CloudHsmClusterId.label()} <code>"CloudHsmClusterId"</code></label>
-                        <input id="cluster_id" name="cluster_id" type="text" prop:value=cluster_id on:input=move |ev| cluster_id.set(event_target_value(&ev)) />
+                        <input id="cluster_id" name="cluster_id" type="text" value=cluster_id.get_untracked() prop:value=cluster_id on:input=move |ev| cluster_id.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::CloudHsmClusterId)}</div>
                         <p class="note">"Only a cluster related to the current one (same certificate or backup history)."</p>
                         {error_for("cluster_id")}
@@ -450,32 +450,32 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
                     </div>
                     <div class="edit-field" data-field="endpoint">
                         <label for="endpoint">{Field::UriEndpoint.label()} <code>"XksProxyUriEndpoint"</code></label>
-                        <input id="endpoint" name="endpoint" type="text" prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
+                        <input id="endpoint" name="endpoint" type="text" value=endpoint.get_untracked() prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::UriEndpoint)}</div>
                         {error_for("endpoint")}
                     </div>
                     <div class="edit-field" data-field="path">
                         <label for="path">{Field::UriPath.label()} <code>"XksProxyUriPath"</code></label>
-                        <input id="path" name="path" type="text" prop:value=path on:input=move |ev| path.set(event_target_value(&ev)) />
+                        <input id="path" name="path" type="text" value=path.get_untracked() prop:value=path on:input=move |ev| path.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::UriPath)}</div>
                         {error_for("path")}
                     </div>
                     <div class="edit-field" data-field="vpc_name">
                         <label for="vpc_name">{Field::VpcEndpointServiceName.label()} <code>"XksProxyVpcEndpointServiceName"</code></label>
-                        <input id="vpc_name" name="vpc_name" type="text" prop:value=vpc_name disabled=move || !usable(Field::VpcEndpointServiceName)() on:input=move |ev| vpc_name.set(event_target_value(&ev)) />
+                        <input id="vpc_name" name="vpc_name" type="text" value=vpc_name.get_untracked() prop:value=vpc_name disabled=move || !usable(Field::VpcEndpointServiceName)() on:input=move |ev| vpc_name.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::VpcEndpointServiceName)}</div>
                         {error_for("vpc_name")}
                     </div>
                     <div class="edit-field" data-field="vpc_owner">
                         <label for="vpc_owner">{Field::VpcEndpointServiceOwner.label()} <code>"XksProxyVpcEndpointServiceOwner"</code></label>
-                        <input id="vpc_owner" name="vpc_owner" type="text" prop:value=vpc_owner disabled=move || !usable(Field::VpcEndpointServiceOwner)() on:input=move |ev| vpc_owner.set(event_target_value(&ev)) />
+                        <input id="vpc_owner" name="vpc_owner" type="text" value=vpc_owner.get_untracked() prop:value=vpc_owner disabled=move || !usable(Field::VpcEndpointServiceOwner)() on:input=move |ev| vpc_owner.set(event_target_value(&ev)) />
                         <div class="edit-status">{marker(Field::VpcEndpointServiceOwner)}</div>
                         {error_for("vpc_owner")}
                     </div>
                     <div class="edit-field" data-field="credential">
                         <span class="label">{Field::Credential.label()} <code>"XksProxyAuthenticationCredential"</code></span>
                         <label for="access_key_id">"Access key ID"</label>
-                        <input id="access_key_id" name="access_key_id" type="text" prop:value=access_key_id on:input=move |ev| access_key_id.set(event_target_value(&ev)) />
+                        <input id="access_key_id" name="access_key_id" type="text" value=access_key_id.get_untracked() prop:value=access_key_id on:input=move |ev| access_key_id.set(event_target_value(&ev)) />
                         {error_for("access_key_id")}
                         <label for="secret">"Secret access key"</label>
                         <div class="password-row">
@@ -485,7 +485,7 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
                                 type=move || if reveal.get() { "text" } else { "password" }
                                 autocomplete="off"
                                 placeholder=if server_secret { "from the uploaded file (kept on the server)" } else { "unchanged" }
-                                prop:value=secret
+                                value=secret.get_untracked() prop:value=secret
                                 on:input=move |ev| secret.set(event_target_value(&ev))
                             />
                             <button type="button" class="reveal" hidden=move || !hydrated.get() aria-pressed=move || reveal.get().to_string() on:click=move |_| set_reveal.update(|r| *r = !*r)>
@@ -498,7 +498,7 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
                     </div>
                 })}
                 <label class="confirm">
-                    <input type="checkbox" name="reconnect" value="yes" prop:checked=reconnect on:change=move |ev| reconnect.set(event_target_checked(&ev)) />
+                    <input type="checkbox" name="reconnect" value="yes" checked=reconnect.get_untracked() prop:checked=reconnect on:change=move |ev| reconnect.set(event_target_checked(&ev)) />
                     " Connect the store when the change is done"
                 </label>
                 <p class="note">"Checked when the store is CONNECTED now: the console reconnects it after a disconnect."</p>

@@ -112,6 +112,10 @@ pub fn state() -> State {
         "PAYMENTSXKSACCESSKEY",
         "cGF5bWVudHMtZGVtby1zZWNyZXQta2V5LWZvci14a3MtMDE=",
     );
+    let payments_next = credential(
+        "PAYMENTSXKSROTATEDKY",
+        "cGF5bWVudHMtZGVtby1yb3RhdGVkLXNlY3JldC1mb3IteGtzLTI=",
+    );
     let ledger_old = credential(
         "LEDGERXKSORIGINALKEY",
         "bGVkZ2VyLWRlbW8tb3JpZ2luYWwtc2VjcmV0LWZvci14a3M=",
@@ -188,16 +192,19 @@ pub fn state() -> State {
             proxy(
                 "proxy-a.xks.sim.internal",
                 "/payments-v2",
-                vec![credential(
-                    "PAYMENTSXKSROTATEDKY",
-                    "cGF5bWVudHMtZGVtby1yb3RhdGVkLXNlY3JldC1mb3IteGtzLTI=",
-                )],
+                vec![payments_next.clone()],
                 "payments-key-1",
             ),
             proxy(
                 "proxy-a2.xks.sim.internal",
                 "/payments",
                 vec![payments.clone()],
+                "payments-key-1",
+            ),
+            proxy(
+                "proxy-a2.xks.sim.internal",
+                "/payments-v2",
+                vec![payments_next.clone()],
                 "payments-key-1",
             ),
             // The proxy side rotated this credential; the store still has the old one.

@@ -54,12 +54,11 @@ impl ProxyProbe for XksPreflight {
                 (outcome, reached, Vec::new())
             }
         };
-        let credential_accepted = reachable.then(|| {
-            !matches!(
-                outcome,
-                ProbeOutcome::AuthenticationFailed | ProbeOutcome::AccessDenied
-            )
-        });
+        let rejected = matches!(
+            outcome,
+            ProbeOutcome::AuthenticationFailed | ProbeOutcome::AccessDenied
+        );
+        let credential_accepted = reachable.then_some(!rejected);
         PreflightReport {
             url,
             reachable,

@@ -119,8 +119,13 @@ async fn an_upload_without_javascript_prefills_the_form_but_never_renders_the_se
     );
     let page = send(&router, get(&location, Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("/payments-v2/kms/xks/v1"));
-    assert!(page.body.contains("PAYMENTSXKSROTATEDKY"));
+    // In the inputs themselves, so the form works without JavaScript.
+    assert!(page
+        .body
+        .contains(r#"name="path" type="text" value="/payments-v2/kms/xks/v1""#));
+    assert!(page
+        .body
+        .contains(r#"name="access_key_id" type="text" value="PAYMENTSXKSROTATEDKY""#));
     assert!(page.body.contains("Unknown key \"Note\" was ignored."));
     assert!(page
         .body

@@ -172,13 +172,34 @@ async fn a_failing_target_is_reported_beside_the_others() {
             client: kms_client("http://127.0.0.1:9", "test"),
         },
     ];
+    // One store per page: every target is paged through to its end.
+    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(KmsFleet {
+        targets,
+        page_size: 1,
+    });
+    let workflows = Arc::new(
+        server::runs::Runner::open(
+            pool.clone(),
+            stores.clone(),
+            Arc::new(server::preflight::XksPreflight {
+                client: sim.xks_client(),
+            }),
+            server::runs::Timing {
+                poll: std::time::Duration::from_millis(50),
+                wait_limit: std::time::Duration::from_secs(5),
+            },
+            server::runs::Outage {
+                external_secs: 1,
+                cloudhsm_secs: 1,
+            },
+        )
+        .await
+        .unwrap(),
+    );
     let services = Services {
         users,
-        // One store per page: every target is paged through to its end.
-        stores: Arc::new(KmsFleet {
-            targets,
-            page_size: 1,
-        }),
+        stores,
+        workflows,
         backend: BackendInfo::Simulator {
             endpoint: sim.kms_url(),
         },

@@ -67,6 +67,9 @@ type RunRow = (
     Option<String>,
 );
 
+/// kind, status, started_ms, finished_ms, message
+type StepRow = (String, String, Option<i64>, Option<i64>, Option<String>);
+
 const RUN_COLUMNS: &str = "id, account, region, store_id, store_name, store_type, username, created_ms, status, change_json, before_json, state_before, error, rollback_of, preflight";
 
 #[derive(Clone)]
@@ -177,7 +180,7 @@ impl RunStore {
     }
 
     async fn record(&self, r: RunRow) -> Result<RunRecord, AppError> {
-        let steps: Vec<(String, String, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        let steps: Vec<StepRow> = sqlx::query_as(
             "SELECT kind, status, started_ms, finished_ms, message FROM run_steps WHERE run_id = ? ORDER BY idx",
         )
         .bind(r.0)
