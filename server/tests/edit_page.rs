@@ -301,3 +301,45 @@ async fn viewers_cannot_review_changes_and_bad_values_are_named() {
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_audit_log_records_connects_and_filters_by_store() {
+    let (router, cookie) = console_and_admin().await;
+    let reply = send(
+        &router,
+        call(
+            "/api/stores/act",
+            &[
+                ("account", "000000000000"),
+                ("region", "us-east-1"),
+                ("id", "cks-0a1b2c3d4e5f60003"),
+                ("action", "connect"),
+                ("confirm", "yes"),
+            ],
+            Some(&cookie),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let page = send(
+        &router,
+        get("/audit?store=cks-0a1b2c3d4e5f60003", Some(&cookie)),
+    )
+    .await;
+    assert_eq!(page.body.matches(r#"data-testid="audit-row""#).count(), 1);
+    assert!(
+        page.body.contains("<td>admin</td><td>connect"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("hsm-archive"));
+    let other = send(
+        &router,
+        get("/audit?store=cks-0a1b2c3d4e5f60001", Some(&cookie)),
+    )
+    .await;
+    assert!(other.body.contains("No entries."));
+    let all = send(&router, get("/audit", Some(&cookie))).await;
+    assert_eq!(all.body.matches(r#"data-testid="audit-row""#).count(), 1);
+}

@@ -665,3 +665,201 @@ async fn a_wait_that_never_ends_stops_at_its_limit() {
     assert_eq!(failed_step(&v), Some(WaitConnected));
     assert!(v.error.unwrap().contains("still CONNECTING"));
 }
+
+#[tokio::test]
+async fn each_store_type_in_each_settled_state_gets_the_plan_it_needs() {
+    let h = Harness::new(100).await;
+    let kms = common::kms_client(&h.sim.kms_url(), "test");
+    // An XKS store DISCONNECTED (payments, disconnected first) and one FAILED (ledger-xks).
+    kms.disconnect_custom_key_store()
+        .custom_key_store_id(PAYMENTS)
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if h.describe(&account_a(), PAYMENTS).await.row.state == "DISCONNECTED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let eu_a = TargetRef {
+        account: "000000000000".into(),
+        region: "eu-west-1".into(),
+    };
+    let cases: [(TargetRef, &str, &str, Vec<StepKind>, &str); 5] = [
+        // XKS DISCONNECTED: a new endpoint, connected at the end only because it is asked for.
+        (
+            account_a(),
+            PAYMENTS,
+            "DISCONNECTED",
+            vec![Update, Connect, WaitConnected, Verify],
+            "CONNECTED",
+        ),
+        // XKS FAILED (rotated credential on the proxy side): disconnect first; not reconnected unasked.
+        (
+            account_a(),
+            "cks-0a1b2c3d4e5f60002",
+            "FAILED",
+            vec![Disconnect, WaitDisconnected, Update, Verify],
+            "DISCONNECTED",
+        ),
+        // CloudHSM CONNECTED: a new kmsuser password needs a disconnect, then it reconnects.
+        (
+            eu_a.clone(),
+            "cks-0a1b2c3d4e5f60004",
+            "CONNECTED",
+            vec![
+                Disconnect,
+                WaitDisconnected,
+                Update,
+                Connect,
+                WaitConnected,
+                Verify,
+            ],
+            "CONNECTED",
+        ),
+        // CloudHSM DISCONNECTED and FAILED are covered above (rename, password fix).
+        (
+            account_a(),
+            ARCHIVE,
+            "DISCONNECTED",
+            vec![Update, Verify],
+            "DISCONNECTED",
+        ),
+        (
+            eu_a,
+            "cks-0a1b2c3d4e5f60004",
+            "CONNECTED",
+            vec![Update, Verify],
+            "CONNECTED",
+        ),
+    ];
+    for (i, (target, id, state, steps, end)) in cases.into_iter().enumerate() {
+        assert_eq!(h.describe(&target, id).await.row.state, state, "case {i}");
+        let run = h
+            .start(&target, id, |f| match i {
+                0 => {
+                    f.endpoint = "https://proxy-a2.xks.sim.internal".into();
+                    f.reconnect = true;
+                }
+                1 => {
+                    f.access_key_id = "LEDGERXKSROTATEDKEYB".into();
+                    f.secret = Secret::new("bGVkZ2VyLWRlbW8tcm90YXRlZC1zZWNyZXQtZm9yLXhrcw==");
+                }
+                2 => f.password = Secret::new("kmsuser-eu-primary"),
+                3 => f.cluster_id = "cluster-archivebackup".into(),
+                _ => f.name = "hsm-eu-primary-3".into(),
+            })
+            .await
+            .unwrap();
+        let v = h.settle(run).await;
+        assert_eq!(v.status, RunStatus::Succeeded, "case {i}: {:?}", v.error);
+        assert_eq!(kinds(&v), steps, "case {i}");
+        assert_eq!(h.describe(&target, id).await.row.state, end, "case {i}");
+    }
+}
+
+#[tokio::test]
+async fn reconnect_with_the_old_settings_undoes_a_run_that_left_the_store_disconnected() {
+    let h = Harness::new(100).await;
+    h.fail_operations(&["ConnectCustomKeyStore"]).await;
+    let run = h
+        .start(&account_a(), PAYMENTS, |f| {
+            f.endpoint = "https://proxy-a2.xks.sim.internal".into();
+        })
+        .await
+        .unwrap();
+    let v = h.settle(run).await;
+    assert_eq!(failed_step(&v), Some(Connect));
+    assert_eq!(v.store_now.as_ref().unwrap().row.state, "DISCONNECTED");
+    assert!(v.actions.contains(&RunAction::ReconnectWithOldSettings));
+    h.fail_operations(&[]).await;
+    let undo = h
+        .runner()
+        .act(
+            &operator(),
+            run,
+            RunAction::ReconnectWithOldSettings,
+            Secret::default(),
+            Secret::default(),
+        )
+        .await
+        .unwrap();
+    let u = h.settle(undo).await;
+    assert_eq!(u.status, RunStatus::Succeeded, "{:?}", u.error);
+    assert_eq!(kinds(&u), [Update, Connect, WaitConnected, Verify]);
+    let d = h.describe(&account_a(), PAYMENTS).await;
+    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(
+        d.row.xks_endpoint.as_deref(),
+        Some("https://proxy-a.xks.sim.internal")
+    );
+    let audit = h.runner().audit(Some(PAYMENTS.into())).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "step connect" && e.outcome == "failed"));
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "run started" && e.run_id == Some(undo)));
+}
+
+#[tokio::test]
+async fn a_disconnect_that_never_finishes_stops_the_run_at_its_wait() {
+    let mut h = Harness::new(5000).await;
+    h.wait_limit = Duration::from_millis(300);
+    h.restart().await;
+    let run = h
+        .start(&account_a(), PAYMENTS, |f| {
+            f.endpoint = "https://proxy-a2.xks.sim.internal".into()
+        })
+        .await
+        .unwrap();
+    let v = h.settle(run).await;
+    assert_eq!(failed_step(&v), Some(WaitDisconnected));
+    assert!(v.error.unwrap().contains("still DISCONNECTING"));
+}
+
+#[tokio::test]
+async fn verify_fails_when_describe_does_not_show_the_new_values() {
+    let h = Harness::new(100).await;
+    let pool = server::db::open(None).await.unwrap();
+    let engine = Arc::new(server::runs::Engine {
+        runs: server::runs::store::RunStore::new(pool),
+        stores: h.stores.clone(),
+        timing: Timing {
+            poll: Duration::from_millis(50),
+            wait_limit: Duration::from_secs(5),
+        },
+        secrets: Default::default(),
+    });
+    let before = app::change::plan::Settings::of(&h.describe(&account_a(), PAYMENTS).await);
+    // A run whose update never reached KMS: only its verify step is left.
+    let change = app::change::Change {
+        name: Some("payments-renamed".into()),
+        ..Default::default()
+    };
+    let id = engine
+        .runs
+        .create(server::runs::store::NewRun {
+            target: &account_a(),
+            store_id: PAYMENTS,
+            store_name: "payments-xks",
+            store_type: "EXTERNAL_KEY_STORE",
+            user: "olga",
+            change: &change,
+            before: &before,
+            state_before: "CONNECTED",
+            steps: &[Verify],
+            rollback_of: None,
+            preflight: None,
+        })
+        .await
+        .unwrap();
+    engine.clone().drive(id).await;
+    let r = engine.runs.get(id).await.unwrap();
+    assert_eq!(r.status, RunStatus::Failed);
+    assert_eq!(
+        r.error.as_deref(),
+        Some("Describe shows Key store name as payments-xks, not the new value.")
+    );
+}
