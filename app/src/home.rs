@@ -39,7 +39,7 @@ fn BackendDetails(backend: BackendInfo) -> impl IntoView {
                 <h2>"Backend: embedded simulator"</h2>
                 <p>
                     "The console talks to kms-sim, a local stand-in for AWS KMS custom key stores, "
-                    "through aws-sdk-kms at " <code>{endpoint}</code> ". No AWS account is used."
+                    "through aws-sdk-kms at " <code data-testid="sim-endpoint">{endpoint}</code> ". No AWS account is used."
                 </p>
             </section>
         }

@@ -57,7 +57,12 @@ pub async fn act_on_key_store(
         let result = match action {
             Action::Connect => stores.connect(&target, &id).await,
             Action::Disconnect => stores.disconnect(&target, &id).await,
-            Action::Edit => return Err(AppError::invalid("Action", "edit through the edit page")),
+            Action::Edit | Action::Delete => {
+                return Err(AppError::invalid(
+                    "Action",
+                    "use the edit page or the delete form",
+                ))
+            }
         };
         let name = stores
             .describe(&target, &id)
@@ -94,12 +99,63 @@ pub async fn act_on_key_store(
     .await
 }
 
+/// Deletes a DISCONNECTED store; the operator confirms by typing its name.
+#[server(endpoint = "stores/delete")]
+pub async fn delete_key_store(
+    account: String,
+    region: String,
+    id: String,
+    confirm_name: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{guard, services};
+    use crate::stores::TargetRef;
+    guard::respond(async move {
+        let user = guard::require_operator().await?;
+        let target = TargetRef { account, region };
+        let services = services()?;
+        let detail = services.stores.describe(&target, &id).await?;
+        action_allowed(Action::Delete, &detail.row.state)
+            .map_err(|r| AppError::Conflict(r.to_string()))?;
+        if confirm_name.trim() != detail.row.name {
+            return Err(AppError::invalid(
+                "Confirmation",
+                format!("type the store's name, {}, to delete it", detail.row.name),
+            ));
+        }
+        let result = services.stores.delete(&target, &id).await;
+        services
+            .workflows
+            .record(crate::change::run::AuditEntry {
+                at_ms: crate::change::run::now_ms(),
+                user: user.username.clone(),
+                action: "delete".into(),
+                target,
+                store_id: id.clone(),
+                store_name: detail.row.name.clone(),
+                run_id: None,
+                fields: Vec::new(),
+                outcome: if result.is_ok() { "deleted" } else { "refused" }.to_string(),
+                detail: match &result {
+                    Ok(()) => "DeleteCustomKeyStore accepted.".to_string(),
+                    Err(e) => e.to_string(),
+                },
+            })
+            .await?;
+        result?;
+        tracing::info!(actor = %user.username, store = %id, "store deleted");
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
 /// What the confirmation says about the keys.
 pub fn consequence(action: Action) -> &'static str {
     match action {
         Action::Connect => "Once the store is CONNECTED its KMS keys can be used again. Connecting takes a while; the page follows it.",
         Action::Disconnect => "While the store is disconnected, all of its KMS keys are unusable: every cryptographic operation with them fails until it is connected again.",
         Action::Edit => "The edit page shows which settings can change in the store's state.",
+        Action::Delete => "Deleting removes the key store from KMS for good. KMS refuses while the store still has KMS keys; schedule their deletion first.",
     }
 }
 
@@ -211,6 +267,7 @@ fn StoreView(
         <section class="card actions">
             <h2>"Actions"</h2>
             <EditAction row=row.clone() can_change />
+            <DeleteAction row=row.clone() can_change />
             {(!can_change).then(|| view! { <p class="note">"Your role can only read; an operator can connect or disconnect this store."</p> })}
             {[Action::Connect, Action::Disconnect]
                 .into_iter()
@@ -234,6 +291,7 @@ fn ActionBox(
         Action::Connect => "connect",
         Action::Disconnect => "disconnect",
         Action::Edit => "edit",
+        Action::Delete => "delete",
     };
     view! {
         <ActionForm action=act>
@@ -273,5 +331,35 @@ fn EditAction(row: crate::stores::StoreRow, can_change: bool) -> impl IntoView {
             }}
             <p><a href=format!("/audit?store={}", row.id)>"Audit log of this store"</a></p>
         </div>
+    }
+}
+
+/// Delete, only for a DISCONNECTED store, confirmed by typing the store's name.
+#[component]
+fn DeleteAction(row: crate::stores::StoreRow, can_change: bool) -> impl IntoView {
+    let delete = ServerAction::<DeleteKeyStore>::new();
+    let allowed = action_allowed(Action::Delete, &row.state);
+    let enabled = allowed.is_ok() && can_change;
+    let error = move || {
+        delete
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+    };
+    view! {
+        <ActionForm action=delete>
+            <fieldset disabled=!enabled class="action" data-testid="action-delete">
+                <input type="hidden" name="account" value=row.account.clone() />
+                <input type="hidden" name="region" value=row.region.clone() />
+                <input type="hidden" name="id" value=row.id.clone() />
+                <p>{consequence(Action::Delete)}</p>
+                <label for="confirm-name">{format!("Type {} to confirm", row.name)}</label>
+                <input id="confirm-name" name="confirm_name" type="text" autocomplete="off" required />
+                <button type="submit">"Delete"</button>
+                {allowed.err().map(|r| view! { <p class="note reason">{r}</p> })}
+                {error}
+            </fieldset>
+        </ActionForm>
     }
 }

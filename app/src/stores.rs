@@ -463,6 +463,7 @@ pub enum Action {
     Connect,
     Disconnect,
     Edit,
+    Delete,
 }
 
 impl Action {
@@ -471,6 +472,7 @@ impl Action {
             Action::Connect => "Connect",
             Action::Disconnect => "Disconnect",
             Action::Edit => "Edit",
+            Action::Delete => "Delete",
         }
     }
 }
@@ -493,6 +495,10 @@ pub fn action_allowed(action: Action, state: &str) -> Result<(), &'static str> {
         (Action::Edit, "CONNECTED" | "DISCONNECTED" | "FAILED") => Ok(()),
         (Action::Edit, "CONNECTING" | "DISCONNECTING") => {
             Err("The store is changing state; edit it once it settles.")
+        }
+        (Action::Delete, "DISCONNECTED") => Ok(()),
+        (Action::Delete, "CONNECTED" | "CONNECTING" | "DISCONNECTING" | "FAILED") => {
+            Err("Only a DISCONNECTED store can be deleted; disconnect it first.")
         }
         _ => Err("The store's state is unknown."),
     }
@@ -521,5 +527,10 @@ mod action_tests {
             assert!(action_allowed(Action::Edit, s).is_ok(), "{s}");
         }
         assert!(action_allowed(Action::Edit, "CONNECTING").is_err());
+        // reference §6: Delete needs DISCONNECTED.
+        assert!(action_allowed(Action::Delete, "DISCONNECTED").is_ok());
+        for s in ["CONNECTED", "CONNECTING", "DISCONNECTING", "FAILED"] {
+            assert!(action_allowed(Action::Delete, s).is_err(), "{s}");
+        }
     }
 }

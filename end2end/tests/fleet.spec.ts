@@ -28,3 +28,27 @@ test('a filtered view is a link that can be shared', async ({ page }) => {
   await expect(page.getByTestId('store-row')).toHaveCount(2);
   await expect(page.getByLabel('State')).toHaveValue('FAILED');
 });
+
+test('a target that fails is shown beside the targets that work', async ({ page, request }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  // The embedded kms-sim's admin API breaks KMS for one account and region.
+  await page.goto('/about');
+  const sim = (await page.getByTestId('sim-endpoint').textContent())!.trim();
+  const world = await (await request.get(`${sim}/_sim/world`)).json();
+  const put = (w: object) => request.put(`${sim}/_sim/world`, { data: w });
+  expect((await put({ ...world, unavailableTargets: ['111122223333/eu-west-1'] })).status()).toBe(204);
+  try {
+    await page.goto('/');
+    await expect(page.getByTestId('target-failure')).toContainText('111122223333 eu-west-1');
+    await expect(page.getByTestId('target-failure')).toContainText('Next:');
+    // The other targets' stores are all there; only hsm-eu-failed (in the broken target) is missing.
+    await expect(page.getByTestId('store-row')).toHaveCount(5);
+    await expect(page.getByRole('link', { name: 'payments-xks' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'hsm-eu-failed' })).toHaveCount(0);
+  } finally {
+    expect((await put({ ...world, unavailableTargets: [] })).status()).toBe(204);
+  }
+  await page.goto('/');
+  await expect(page.getByTestId('target-failure')).toHaveCount(0);
+  await expect(page.getByTestId('store-row')).toHaveCount(6);
+});

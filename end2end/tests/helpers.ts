@@ -14,9 +14,10 @@ export async function signOut(page: Page) {
   await expect(page).toHaveURL(/\/login$/);
 }
 
-/// The page has loaded its wasm and taken over the server-rendered HTML.
+/// The page has loaded its wasm and taken over the server-rendered HTML. The debug wasm is large,
+/// and compiling it on a busy 2-core machine can take a while.
 export async function waitForHydration(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
 }
 
 /// Collects everything the browser complains about: CSP violations, script errors.

@@ -37,3 +37,16 @@ test('a viewer opens a store but cannot connect or disconnect it', async ({ page
   await expect(page.getByTestId('action-disconnect').getByRole('button', { name: 'Disconnect' })).toBeDisabled();
   await expect(page.getByTestId('action-connect').getByRole('button', { name: 'Connect' })).toBeDisabled();
 });
+
+test('a store page offers Edit, and Delete only once the store is disconnected', async ({ page }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('link', { name: 'payments-xks' }).click();
+  await expect(page.getByTestId('action-edit').getByRole('link', { name: 'Edit' })).toBeVisible();
+  const del = page.getByTestId('action-delete');
+  await expect(del.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await expect(del).toContainText('Only a DISCONNECTED store can be deleted');
+  await page.goto('/');
+  await page.getByRole('link', { name: 'hsm-archive' }).click();
+  await expect(page.getByTestId('action-delete').getByRole('button', { name: 'Delete' })).toBeEnabled();
+  await expect(page.getByTestId('action-delete')).toContainText('Type hsm-archive to confirm');
+});

@@ -232,6 +232,7 @@ pub fn state() -> State {
         ],
         kms_internal_error: false,
         failing_operations: Vec::new(),
+        unavailable_targets: Vec::new(),
     };
     let xks = |endpoint: &str, path: &str, c: &XksCredential| Backing::External {
         connectivity: XksProxyConnectivity::PublicEndpoint,

@@ -336,6 +336,9 @@ pub struct World {
     /// Only these operations (for example `UpdateCustomKeyStore`) answer KMSInternalException.
     #[serde(default)]
     pub failing_operations: Vec<String>,
+    /// `ACCOUNT/REGION` pairs where KMS is down: every request answers KMSInternalException.
+    #[serde(default)]
+    pub unavailable_targets: Vec<String>,
 }
 
 impl World {

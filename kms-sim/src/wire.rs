@@ -66,6 +66,12 @@ async fn dispatch(
         ));
     }
     let caller = authenticate(sim, uri, headers, body)?;
+    let here = format!("{}/{}", caller.account, caller.region);
+    if sim.world().unavailable_targets.contains(&here) {
+        return Err(crate::service::internal(format!(
+            "unavailableTargets fault injected for {here} through the admin API"
+        )));
+    }
     if sim.world().kms_internal_error {
         return Err(crate::service::internal(
             "kmsInternalError fault injected through the admin API",

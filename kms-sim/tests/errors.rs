@@ -658,6 +658,43 @@ async fn a_failure_inside_kms_is_a_500_kms_internal_exception() {
 }
 
 #[tokio::test]
+async fn one_operation_or_one_account_and_region_can_be_made_to_fail() {
+    let sim = start().await;
+    let kms = client(&sim);
+    change_world(&sim, |w| {
+        w.failing_operations = vec!["ConnectCustomKeyStore".into()]
+    })
+    .await;
+    kms.describe_custom_key_stores().send().await.unwrap();
+    let (status, body) = raw(
+        &sim,
+        "ConnectCustomKeyStore",
+        r#"{"CustomKeyStoreId":"cks-x"}"#,
+        "test",
+    )
+    .await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (500, Some("KMSInternalException"))
+    );
+    change_world(&sim, |w| {
+        w.failing_operations.clear();
+        w.unavailable_targets = vec!["000000000000/eu-west-1".into()];
+    })
+    .await;
+    // us-east-1 answers; the same account in eu-west-1 does not.
+    kms.describe_custom_key_stores().send().await.unwrap();
+    let eu = aws_sdk_kms::Client::from_conf(
+        kms.config()
+            .to_builder()
+            .region(aws_sdk_kms::config::Region::new("eu-west-1"))
+            .build(),
+    );
+    let e = eu.describe_custom_key_stores().send().await.unwrap_err();
+    assert_eq!(code(&e), "KMSInternalException");
+}
+
+#[tokio::test]
 async fn update_runs_into_the_same_cluster_proxy_and_vpc_exceptions_as_create() {
     let sim = start().await;
     let kms = client(&sim);

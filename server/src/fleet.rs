@@ -119,6 +119,16 @@ impl KeyStores for KmsFleet {
             .map_err(kms_failure)
     }
 
+    async fn delete(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.client(target)?
+            .delete_custom_key_store()
+            .custom_key_store_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(kms_failure)
+    }
+
     async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError> {
         self.send_update(target, id, change).await
     }

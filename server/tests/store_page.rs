@@ -200,3 +200,49 @@ async fn only_operators_act_and_viewers_see_the_actions_disabled() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn delete_needs_a_disconnected_store_and_its_name_typed() {
+    let (router, cookie) = console_and_admin().await;
+    let delete = |id: &'static str, name: &'static str| {
+        call(
+            "/api/stores/delete",
+            &[
+                ("account", "000000000000"),
+                ("region", "us-east-1"),
+                ("id", id),
+                ("confirm_name", name),
+            ],
+            Some(&cookie),
+            ORIGIN,
+        )
+    };
+    let page = send(&router, get(ARCHIVE, Some(&cookie))).await;
+    assert!(page.body.contains("Type hsm-archive to confirm"));
+    // payments-xks is CONNECTED.
+    let reply = send(&router, delete("cks-0a1b2c3d4e5f60001", "payments-xks")).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    assert!(reply
+        .body
+        .contains("Only a DISCONNECTED store can be deleted"));
+    let reply = send(&router, delete("cks-0a1b2c3d4e5f60003", "hsm-archivE")).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply
+        .body
+        .contains("type the store's name, hsm-archive, to delete it"));
+    let reply = send(&router, delete("cks-0a1b2c3d4e5f60003", "hsm-archive")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("location"), "/");
+    let gone = send(&router, get(ARCHIVE, Some(&cookie))).await;
+    assert!(
+        gone.body.contains("There is no key store") || gone.body.contains("does not exist"),
+        "{}",
+        gone.body
+    );
+    let audit = send(
+        &router,
+        get("/audit?store=cks-0a1b2c3d4e5f60003", Some(&cookie)),
+    )
+    .await;
+    assert!(audit.body.contains("deleted"));
+}

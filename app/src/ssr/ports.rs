@@ -30,6 +30,7 @@ pub trait KeyStores: Send + Sync + 'static {
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError>;
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
+    async fn delete(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     /// UpdateCustomKeyStore with the members of `change` (secrets included).
     async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError>;
 }

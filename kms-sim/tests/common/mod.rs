@@ -87,6 +87,7 @@ pub fn world() -> World {
         ],
         kms_internal_error: false,
         failing_operations: Vec::new(),
+        unavailable_targets: Vec::new(),
     }
 }
 
