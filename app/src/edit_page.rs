@@ -170,8 +170,9 @@ pub async fn upload_proxy_config(data: MultipartData) -> Result<(), AppError> {
         if !(safe(&account) && safe(&region) && safe(&id)) {
             return Err(AppError::invalid("store", "unknown store"));
         }
+        let fix = if get("fix") == "1" { "&fix=1" } else { "" };
         leptos_axum::redirect(&format!(
-            "/stores/{account}/{region}/{id}/edit?upload={upload}"
+            "/stores/{account}/{region}/{id}/edit?upload={upload}{fix}"
         ));
         Ok(())
     })
@@ -206,7 +207,7 @@ pub fn EditPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(f) => view! { <EditView form=f upload_error=upload_error() /> }.into_any(),
+                    Ok(f) => view! { <EditView form=f upload_error=upload_error() fix=query.read_untracked().get("fix").is_some() /> }.into_any(),
                     Err(e) => view! { <h1>"Edit key store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -220,7 +221,7 @@ fn text(initial: Option<String>) -> RwSignal<String> {
 }
 
 #[component]
-fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
+fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl IntoView {
     let detail = form.detail.clone();
     let row = detail.row.clone();
     let kind = StoreKind::parse(&row.store_type).unwrap_or(StoreKind::External);
@@ -246,7 +247,8 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
             .or(now.access_key_id.clone()),
     );
     let secret = RwSignal::new(String::new());
-    let reconnect = RwSignal::new(row.state == "CONNECTED");
+    // Fixing a failed store ends with it connected; so does any change of a connected one.
+    let reconnect = RwSignal::new(row.state == "CONNECTED" || fix);
     let (reveal, set_reveal) = signal(false);
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
@@ -327,49 +329,19 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
         })
     };
     let on_file = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(input) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            use crate::change::{ConfigFileError, ProxyConfigFile};
-            let apply = move |parsed: Result<ProxyConfigFile, ConfigFileError>| match parsed {
-                Ok(f) => {
-                    if let Some(p) = f.uri_path {
-                        path.set(p);
-                    }
-                    if let Some((a, s)) = f.credential {
-                        access_key_id.set(a);
-                        secret.set(s.expose().to_string());
-                    }
-                    file_note.set(Some(Ok(f.warnings)));
+        read_config_file(ev, move |parsed| match parsed {
+            Ok(f) => {
+                if let Some(p) = f.uri_path {
+                    path.set(p);
                 }
-                Err(e) => file_note.set(Some(Err(e.to_string()))),
-            };
-            if file.size() > MAX_CONFIG_BYTES as f64 {
-                apply(Err(ConfigFileError::TooLarge {
-                    size: file.size() as usize,
-                }));
-                return;
+                if let Some((a, s)) = f.credential {
+                    access_key_id.set(a);
+                    secret.set(s.expose().to_string());
+                }
+                file_note.set(Some(Ok(f.warnings)));
             }
-            leptos::task::spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => apply(parse_proxy_config(
-                        &js_sys::Uint8Array::new(&buffer).to_vec(),
-                    )),
-                    Err(_) => file_note.set(Some(Err("The file could not be read.".into()))),
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
+            Err(e) => file_note.set(Some(Err(e))),
+        })
     };
     let is_xks = kind == StoreKind::External;
     let busy = matches!(row.state.as_str(), "CONNECTING" | "DISCONNECTING");
@@ -383,6 +355,9 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
             " make the console disconnect the store first; the review shows the plan before anything runs."
         </p>
         {busy.then(|| view! { <p class="banner error" role="alert">{format!("The store is {}; wait until it settles before editing it.", row.state)}</p> })}
+        {fix.then(|| view! {
+            <p class="banner warning" data-testid="fixing">"Fixing this store: change what the remedy names, then review. The run disconnects the store, updates it, connects it and checks that it is CONNECTED."</p>
+        })}
         {is_xks.then(|| view! {
             <section class="card upload">
                 <h2>"Proxy configuration file"</h2>
@@ -391,6 +366,7 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
                     <input type="hidden" name="account" value=row.account.clone() />
                     <input type="hidden" name="region" value=row.region.clone() />
                     <input type="hidden" name="id" value=row.id.clone() />
+                    <input type="hidden" name="fix" value=if fix { "1" } else { "0" } />
                     <label for="config-file">"Upload configuration file"</label>
                     <input id="config-file" name="file" type="file" accept=".json,application/json" on:change=on_file />
                     <button type="submit" hidden=move || hydrated.get()>"Load file"</button>
@@ -506,4 +482,43 @@ fn EditView(form: EditForm, upload_error: Option<String>) -> impl IntoView {
             </fieldset>
         </ActionForm>
     }
+}
+
+/// Reads the file picked in a file input, in the browser, and parses it as a proxy configuration
+/// file; nothing is sent. Messages are the parser's (on the server this does nothing).
+pub fn read_config_file(
+    ev: leptos::ev::Event,
+    done: impl Fn(Result<crate::change::ProxyConfigFile, String>) + 'static,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::change::ConfigFileError;
+        use wasm_bindgen::JsCast;
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        if file.size() > MAX_CONFIG_BYTES as f64 {
+            done(Err(ConfigFileError::TooLarge {
+                size: file.size() as usize,
+            }
+            .to_string()));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => done(
+                    parse_proxy_config(&js_sys::Uint8Array::new(&buffer).to_vec())
+                        .map_err(|e| e.to_string()),
+                ),
+                Err(_) => done(Err("The file could not be read.".into())),
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, done);
 }

@@ -39,6 +39,7 @@ pub fn FleetPage() -> impl IntoView {
     let fleet = Resource::new(|| (), |_| list_key_stores());
     view! {
         <h1>"Key stores"</h1>
+        <p><a class="button" href="/create">"Create key store"</a></p>
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {

@@ -2,12 +2,16 @@
 
 pub mod auth;
 pub mod change;
+pub mod create_page;
+pub mod demo;
 pub mod edit_page;
 pub mod error;
+pub mod fix_page;
 pub mod fleet;
 pub mod home;
 pub mod kms_errors;
 pub mod model;
+pub mod remedy;
 pub mod run_page;
 pub mod shell;
 #[cfg(feature = "ssr")]

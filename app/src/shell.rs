@@ -1,8 +1,11 @@
 //! The HTML document, the router and the frame around every page: header, navigation, footer.
 
 use crate::auth::{get_session_info, LoginPage, Logout, UsersPage};
+use crate::create_page::CreatePage;
+use crate::demo::DemoPage;
 use crate::edit_page::EditPage;
 use crate::error::AppError;
+use crate::fix_page::{FixPage, TestConnectionPage};
 use crate::fleet::FleetPage;
 use crate::home::HomePage;
 use crate::model::{SessionInfo, VERSION};
@@ -83,6 +86,16 @@ fn Frame() -> impl IntoView {
                 <A href="/audit">"Audit log"</A>
                 <A href="/about">"Backend"</A>
                 <A href="/users">"Users"</A>
+                // The demo control panel exists only with the embedded simulator.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        session
+                            .await
+                            .ok()
+                            .filter(|s| s.backend.is_simulator() && s.user.is_some())
+                            .map(|_| view! { <A href="/demo">"Demo control"</A> })
+                    })}
+                </Transition>
             </nav>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -111,6 +124,18 @@ fn Frame() -> impl IntoView {
                     view=EditPage
                     ssr=SsrMode::Async
                 />
+                <Route
+                    path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("fix"))
+                    view=FixPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("test"))
+                    view=TestConnectionPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=StaticSegment("create") view=CreatePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("demo") view=DemoPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("review"), ParamSegment("draft")) view=ReviewPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("runs"), ParamSegment("id")) view=RunPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />

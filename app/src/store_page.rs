@@ -213,7 +213,8 @@ fn StoreView(
                 <code>{code.clone()}</code>
                 ": "
                 {meaning}
-                ". Disconnect the store, correct the cause, then connect it again."
+                ". "
+                <a href=format!("/stores/{}/{}/{}/fix", row.account, row.region, row.id) data-testid="fix-link">"Fix this store"</a>
             </p>
         }
     });
@@ -249,6 +250,7 @@ fn StoreView(
                         {field("VPC endpoint service name", detail.xks_vpc_endpoint_service_name.clone())}
                         {field("VPC endpoint service owner", detail.xks_vpc_endpoint_service_owner.clone())}
                     </dl>
+                    <p><a href=format!("/stores/{}/{}/{}/test", row.account, row.region, row.id)>"Test connection"</a></p>
                 </section>
             }
             .into_any()

@@ -22,6 +22,8 @@ pub struct Backend {
     pub probe: Arc<dyn ProxyProbe>,
     pub timing: Timing,
     pub outage: Outage,
+    /// The demo control panel, with the simulator only.
+    pub demo: Option<Arc<dyn app::ssr::DemoControl>>,
 }
 
 /// The simulator's demo spans two accounts (each with its own access key) and two regions.
@@ -88,6 +90,9 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                     external_secs: (2 * transition).as_secs().max(1),
                     cloudhsm_secs: (2 * transition).as_secs().max(1),
                 },
+                demo: Some(Arc::new(crate::demo::SimDemo {
+                    sim: running.sim().clone(),
+                })),
                 simulator: Some(running),
             })
         }
@@ -108,6 +113,7 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 info: BackendInfo::Aws { targets: infos },
                 targets,
                 simulator: None,
+                demo: None,
                 probe: Arc::new(XksPreflight {
                     client: Arc::new(public_proxy_client()?),
                 }),

@@ -119,6 +119,47 @@ impl KeyStores for KmsFleet {
             .map_err(kms_failure)
     }
 
+    async fn create(
+        &self,
+        target: &TargetRef,
+        r: &app::change::create::CreateRequest,
+    ) -> Result<String, AppError> {
+        use app::change::StoreKind;
+        use aws_sdk_kms::types::{
+            CustomKeyStoreType, XksProxyAuthenticationCredentialType, XksProxyConnectivityType,
+        };
+        let mut req = self
+            .client(target)?
+            .create_custom_key_store()
+            .custom_key_store_name(&r.name)
+            .custom_key_store_type(match r.kind {
+                StoreKind::CloudHsm => CustomKeyStoreType::AwsCloudhsm,
+                StoreKind::External => CustomKeyStoreType::ExternalKeyStore,
+            })
+            .set_cloud_hsm_cluster_id(r.cluster_id.clone())
+            .set_trust_anchor_certificate(r.trust_anchor_certificate.clone())
+            .set_key_store_password(r.password.as_ref().map(|p| p.expose().to_string()))
+            .set_xks_proxy_connectivity(
+                r.connectivity
+                    .as_deref()
+                    .map(XksProxyConnectivityType::from),
+            )
+            .set_xks_proxy_uri_endpoint(r.endpoint.clone())
+            .set_xks_proxy_uri_path(r.path.clone())
+            .set_xks_proxy_vpc_endpoint_service_name(r.vpc_name.clone())
+            .set_xks_proxy_vpc_endpoint_service_owner(r.vpc_owner.clone());
+        if let Some((akid, secret)) = &r.credential {
+            let credential = XksProxyAuthenticationCredentialType::builder()
+                .access_key_id(akid)
+                .raw_secret_access_key(secret.expose())
+                .build()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            req = req.xks_proxy_authentication_credential(credential);
+        }
+        let out = req.send().await.map_err(kms_failure)?;
+        Ok(out.custom_key_store_id().unwrap_or_default().to_string())
+    }
+
     async fn delete(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
         self.client(target)?
             .delete_custom_key_store()

@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod fleet;
 pub mod preflight;
 pub mod runs;
@@ -88,6 +89,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         users,
         stores,
         workflows,
+        demo: backend.demo.clone(),
         backend: backend.info.clone(),
     };
     let router = web::router(web::RouterParts {

@@ -1,7 +1,7 @@
 //! The preflight: GetHealthStatus at the new endpoint and path, signed with the new credential,
 //! as KMS will send it (reference §4). It reports each layer: reachable, credential, EKM health.
 
-use app::change::run::{EkmHealth, PreflightReport};
+use app::change::run::{EkmHealth, PreflightReport, ProbeLayer};
 use app::model::Secret;
 use app::ssr::ProxyProbe;
 use kms_sim::probe::ProbeOutcome;
@@ -36,9 +36,9 @@ impl ProxyProbe for XksPreflight {
         .to_string();
         let url = format!("{endpoint}{path}/health");
         let started = Instant::now();
-        let reply = self
+        let trace = self
             .client
-            .post(
+            .trace(
                 endpoint,
                 &format!("{path}/health"),
                 &credential,
@@ -46,6 +46,17 @@ impl ProxyProbe for XksPreflight {
                 body,
             )
             .await;
+        let layers = trace
+            .layers
+            .iter()
+            .map(|l| ProbeLayer {
+                name: l.name.to_string(),
+                ok: l.ok,
+                detail: l.detail.clone(),
+                latency_ms: l.elapsed.as_millis() as u64,
+            })
+            .collect();
+        let reply = trace.result;
         let latency_ms = started.elapsed().as_millis() as u64;
         let (outcome, reachable, ekms) = match reply {
             Ok((status, bytes)) => (classify(status, &bytes), true, ekms(&bytes)),
@@ -68,6 +79,7 @@ impl ProxyProbe for XksPreflight {
             passed: outcome.is_healthy(),
             verdict: sentence(&outcome),
             latency_ms,
+            layers,
         }
     }
 }

@@ -121,6 +121,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         })
         .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .route("/healthz", get(healthz))
+        .route("/api/demo/proxy-config", get(demo_proxy_config))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -238,6 +239,54 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
         };
     }
     true
+}
+
+#[derive(serde::Deserialize)]
+struct ProxyConfigQuery {
+    host: String,
+    #[serde(default)]
+    prefix: String,
+}
+
+/// The demo panel plays the proxy's own UI: it offers the proxy's configuration file (path and
+/// credential, as the AWS console takes it) for download, to operators only.
+async fn demo_proxy_config(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Query(q): axum::extract::Query<ProxyConfigQuery>,
+) -> Response {
+    let name: Option<String> = session.get(SESSION_USER_KEY).await.ok().flatten();
+    let Some(name) = name else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
+    };
+    match state.services.users.find(&name).await {
+        Ok(Some(u)) if u.role.can_change() => {}
+        _ => {
+            return (
+                StatusCode::FORBIDDEN,
+                "Only an operator can download a proxy's configuration.",
+            )
+                .into_response()
+        }
+    }
+    let file = match &state.services.demo {
+        Some(demo) => demo.proxy_config(&q.host, &q.prefix).await,
+        None => None,
+    };
+    match file {
+        Some(json) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"proxy-configuration.json\"",
+                ),
+            ],
+            json,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "There is no such simulated proxy.").into_response(),
+    }
 }
 
 /// The multipart server function reads a boundary that server_fn assumes is there; a request

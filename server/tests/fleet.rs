@@ -200,6 +200,7 @@ async fn a_failing_target_is_reported_beside_the_others() {
         users,
         stores,
         workflows,
+        demo: None,
         backend: BackendInfo::Simulator {
             endpoint: sim.kms_url(),
         },

@@ -2,6 +2,7 @@
 //! rules each value must meet, the proxy configuration file, and the plan a change needs.
 //! Plain Rust shared by the server and the browser, so both apply the same rules.
 
+pub mod create;
 pub mod fields;
 pub mod plan;
 pub mod proxy_config;

@@ -28,6 +28,17 @@ pub struct PreflightReport {
     /// One sentence: what the probe saw.
     pub verdict: String,
     pub latency_ms: u64,
+    /// Each layer the probe passed or stopped at: DNS, TCP, TLS, HTTP.
+    #[serde(default)]
+    pub layers: Vec<ProbeLayer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeLayer {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+    pub latency_ms: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

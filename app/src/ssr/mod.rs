@@ -4,4 +4,4 @@ pub mod guard;
 pub mod ports;
 pub mod security;
 
-pub use ports::{services, KeyStores, ProxyProbe, Services, UserDirectory, Workflows};
+pub use ports::{services, DemoControl, KeyStores, ProxyProbe, Services, UserDirectory, Workflows};

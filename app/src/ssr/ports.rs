@@ -1,7 +1,9 @@
 //! What the server functions need from the server, as traits the `server` crate implements.
 
+use crate::change::create::CreateRequest;
 use crate::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
 use crate::change::{Change, ChangeForm, ProxyConfigFile};
+use crate::demo::{DemoAction, DemoWorld};
 use crate::error::AppError;
 use crate::model::{BackendInfo, Role, Secret, UserInfo};
 use crate::stores::{Fleet, StoreDetail, TargetRef};
@@ -31,6 +33,9 @@ pub trait KeyStores: Send + Sync + 'static {
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn delete(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
+    /// CreateCustomKeyStore; returns the new store's ID.
+    async fn create(&self, target: &TargetRef, request: &CreateRequest)
+        -> Result<String, AppError>;
     /// UpdateCustomKeyStore with the members of `change` (secrets included).
     async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError>;
 }
@@ -90,6 +95,30 @@ pub trait Workflows: Send + Sync + 'static {
     /// A proxy configuration file uploaded without JavaScript, kept in memory for the edit form.
     async fn keep_upload(&self, user: &UserInfo, file: ProxyConfigFile) -> String;
     async fn upload(&self, user: &UserInfo, id: &str) -> Option<ProxyConfigFile>;
+    /// A run that disconnects the store (if needed), connects it and checks it is CONNECTED.
+    async fn reconnect(
+        &self,
+        user: &UserInfo,
+        target: TargetRef,
+        id: &str,
+    ) -> Result<i64, AppError>;
+    /// The preflight's probe against the store's current settings. Without the secret (which KMS
+    /// never returns) the network layers are checked, but not the credential.
+    async fn test_connection(
+        &self,
+        target: &TargetRef,
+        id: &str,
+        secret: Option<Secret>,
+    ) -> Result<PreflightReport, AppError>;
+    /// The preflight for a new store's proxy settings.
+    async fn probe(
+        &self,
+        target: &TargetRef,
+        endpoint: &str,
+        path: &str,
+        access_key_id: &str,
+        secret: &Secret,
+    ) -> PreflightReport;
     /// The estimated seconds a store's keys are unusable during a disconnect and reconnect.
     fn outage_estimate_secs(&self, store_type: &str) -> u64;
 }
@@ -100,7 +129,29 @@ pub struct Services {
     pub users: Arc<dyn UserDirectory>,
     pub stores: Arc<dyn KeyStores>,
     pub workflows: Arc<dyn Workflows>,
+    /// Only with the embedded simulator.
+    pub demo: Option<Arc<dyn DemoControl>>,
     pub backend: BackendInfo,
+}
+
+impl Services {
+    pub fn demo(&self) -> Result<Arc<dyn DemoControl>, AppError> {
+        self.demo.clone().ok_or_else(|| {
+            AppError::NotFound(
+                "The demo control panel exists only with the embedded simulator.".into(),
+            )
+        })
+    }
+}
+
+/// Faults in the simulated world behind KMS (the embedded simulator only).
+#[async_trait::async_trait]
+pub trait DemoControl: Send + Sync + 'static {
+    async fn world(&self) -> Result<DemoWorld, AppError>;
+    /// Applies `action` to `target` (`host path-prefix` of a proxy, or a cluster ID); says what it did.
+    async fn act(&self, action: DemoAction, target: &str) -> Result<String, AppError>;
+    /// The proxy configuration file a proxy's UI would offer for download.
+    async fn proxy_config(&self, host: &str, path_prefix: &str) -> Option<String>;
 }
 
 pub fn services() -> Result<Services, AppError> {

@@ -51,6 +51,22 @@ impl std::str::FromStr for HostRoute {
     }
 }
 
+/// One layer of a proxy call, as `XksClient::trace` saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// DNS, TCP, TLS or HTTP.
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug)]
+pub struct Trace {
+    pub layers: Vec<Layer>,
+    pub result: Result<(u16, Bytes), ProbeOutcome>,
+}
+
 pub struct XksClient {
     routes: Vec<HostRoute>,
     world: WorldView,
@@ -131,34 +147,84 @@ impl XksClient {
         region: &str,
         body: String,
     ) -> Result<(u16, Bytes), ProbeOutcome> {
+        self.trace(endpoint, path, credential, region, body)
+            .await
+            .result
+    }
+
+    /// The same POST, recording each layer it passes (name, TCP, TLS, HTTP) with its latency,
+    /// for a console that shows the operator where a connection fails.
+    pub async fn trace(
+        &self,
+        endpoint: &str,
+        path: &str,
+        credential: &XksCredential,
+        region: &str,
+        body: String,
+    ) -> Trace {
+        let mut layers = Vec::new();
+        let result = self
+            .exchange(endpoint, path, credential, region, body, &mut layers)
+            .await;
+        Trace { layers, result }
+    }
+
+    async fn exchange(
+        &self,
+        endpoint: &str,
+        path: &str,
+        credential: &XksCredential,
+        region: &str,
+        body: String,
+        layers: &mut Vec<Layer>,
+    ) -> Result<(u16, Bytes), ProbeOutcome> {
         let host = endpoint.trim_start_matches("https://").to_ascii_lowercase();
         let deadline = Instant::now() + self.timeout;
+        let mut clock = Instant::now();
+        let mut record = |name: &'static str, ok: bool, detail: String| {
+            layers.push(Layer {
+                name,
+                ok,
+                detail,
+                elapsed: clock.elapsed(),
+            });
+            clock = Instant::now();
+        };
         let addr = match timeout_at(deadline, self.resolve(&host)).await {
-            Ok(Ok(a)) => a,
-            Ok(Err(e)) => return Err(ProbeOutcome::Unreachable(e)),
+            Ok(Ok(a)) => {
+                record("DNS", true, format!("{host} is {a}"));
+                a
+            }
+            Ok(Err(e)) => {
+                record("DNS", false, e.clone());
+                return Err(ProbeOutcome::Unreachable(e));
+            }
             Err(_) => {
-                return Err(ProbeOutcome::Unreachable(format!(
-                    "DNS lookup of {host} timed out"
-                )))
+                let why = format!("DNS lookup of {host} timed out");
+                record("DNS", false, why.clone());
+                return Err(ProbeOutcome::Unreachable(why));
             }
         };
         let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => s,
+            Ok(Ok(s)) => {
+                record("TCP", true, format!("connected to {host}:443"));
+                s
+            }
             Ok(Err(e)) => {
-                return Err(ProbeOutcome::Unreachable(format!(
-                    "TCP connection to {host}:443 failed: {e}"
-                )))
+                let why = format!("TCP connection to {host}:443 failed: {e}");
+                record("TCP", false, why.clone());
+                return Err(ProbeOutcome::Unreachable(why));
             }
             Err(_) => {
-                return Err(ProbeOutcome::Unreachable(format!(
-                    "TCP connection to {host}:443 timed out"
-                )))
+                let why = format!("TCP connection to {host}:443 timed out");
+                record("TCP", false, why.clone());
+                return Err(ProbeOutcome::Unreachable(why));
             }
         };
         let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
-            return Err(ProbeOutcome::Unreachable(format!(
-                "{host} is not a valid host name"
-            )));
+            let why = format!("{host} is not a valid host name");
+            record("TLS", false, why.clone());
+            return Err(ProbeOutcome::Unreachable(why));
         };
         let tls = match timeout_at(
             deadline,
@@ -166,9 +232,28 @@ impl XksClient {
         )
         .await
         {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Err(ProbeOutcome::TlsFailure(e.to_string())),
-            Err(_) => return Err(ProbeOutcome::TimedOut),
+            Ok(Ok(s)) => {
+                let version = s
+                    .get_ref()
+                    .1
+                    .protocol_version()
+                    .map(|v| format!("{v:?}"))
+                    .unwrap_or_default();
+                record(
+                    "TLS",
+                    true,
+                    format!("handshake done ({version}), certificate trusted for {host}"),
+                );
+                s
+            }
+            Ok(Err(e)) => {
+                record("TLS", false, e.to_string());
+                return Err(ProbeOutcome::TlsFailure(e.to_string()));
+            }
+            Err(_) => {
+                record("TLS", false, "the TLS handshake timed out".into());
+                return Err(ProbeOutcome::TimedOut);
+            }
         };
         let request = signed_request(&host, path, credential, region, body).map_err(|e| {
             ProbeOutcome::InvalidResponse(format!("could not sign the request: {e}"))
@@ -187,11 +272,29 @@ impl XksClient {
             Ok::<_, hyper::Error>((status, body))
         };
         match timeout_at(deadline, exchange).await {
-            Err(_) => Err(ProbeOutcome::TimedOut),
-            Ok(Err(e)) => Err(ProbeOutcome::InvalidResponse(format!(
-                "HTTP exchange failed: {e}"
-            ))),
-            Ok(Ok(reply)) => Ok(reply),
+            Err(_) => {
+                record("HTTP", false, "no answer in time".into());
+                Err(ProbeOutcome::TimedOut)
+            }
+            Ok(Err(e)) => {
+                record("HTTP", false, format!("HTTP exchange failed: {e}"));
+                Err(ProbeOutcome::InvalidResponse(format!(
+                    "HTTP exchange failed: {e}"
+                )))
+            }
+            Ok(Ok((status, reply))) => {
+                let error_name = serde_json::from_slice::<Value>(&reply).ok().and_then(|v| {
+                    v.get("errorName")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                });
+                let detail = match error_name {
+                    Some(n) => format!("HTTP {status} {n}"),
+                    None => format!("HTTP {status}"),
+                };
+                record("HTTP", status == 200, detail);
+                Ok((status, reply))
+            }
         }
     }
 

@@ -173,6 +173,7 @@ impl Runner {
                 ekms: Vec::new(),
                 checked: false,
                 passed: false,
+                layers: Vec::new(),
                 verdict: "KMS never returns the proxy's secret access key, so the console can only check new proxy settings with the credential entered again. Enter the credential (or upload the proxy configuration file) to run the preflight; otherwise KMS checks the proxy itself when it applies the change.".into(),
                 latency_ms: 0,
             });
@@ -619,6 +620,90 @@ impl Workflows for Runner {
             .get(id)
             .filter(|u| u.user == user.username && u.created.elapsed() < KEEP_FOR)
             .map(|u| u.file.clone())
+    }
+
+    async fn reconnect(
+        &self,
+        user: &UserInfo,
+        target: TargetRef,
+        id: &str,
+    ) -> Result<i64, AppError> {
+        let store = self.engine.stores.describe(&target, id).await?;
+        let mut steps = Vec::new();
+        match store.row.state.as_str() {
+            "CONNECTED" | "FAILED" => {
+                steps.extend([StepKind::Disconnect, StepKind::WaitDisconnected])
+            }
+            "DISCONNECTED" => {}
+            other => {
+                return Err(AppError::Conflict(format!(
+                    "The store is {other}; wait until it settles, then reconnect it."
+                )))
+            }
+        }
+        steps.extend([StepKind::Connect, StepKind::WaitConnected, StepKind::Verify]);
+        let before = Settings::of(&store);
+        let none = Change::default();
+        self.launch(
+            &user.username,
+            NewRun {
+                target: &target,
+                store_id: id,
+                store_name: &store.row.name,
+                store_type: &store.row.store_type,
+                user: &user.username,
+                change: &none,
+                before: &before,
+                state_before: &store.row.state,
+                steps: &steps,
+                rollback_of: None,
+                preflight: None,
+            },
+            none.clone(),
+        )
+        .await
+    }
+
+    async fn test_connection(
+        &self,
+        target: &TargetRef,
+        id: &str,
+        secret: Option<Secret>,
+    ) -> Result<PreflightReport, AppError> {
+        let store = self.engine.stores.describe(target, id).await?;
+        let s = Settings::of(&store);
+        let (Some(endpoint), Some(path), Some(akid)) = (s.endpoint, s.path, s.access_key_id) else {
+            return Err(AppError::invalid(
+                "store",
+                "only an external key store has a proxy to test",
+            ));
+        };
+        let given = secret.filter(|s| !s.is_empty());
+        // Without the secret, a stand-in signs the probe: the network layers are still tested.
+        let signing = given.clone().unwrap_or_else(|| Secret::new("0".repeat(43)));
+        let mut report = self
+            .probe
+            .health(&target.region, &endpoint, &path, &akid, &signing)
+            .await;
+        if given.is_none() && report.credential_accepted == Some(false) {
+            report.credential_accepted = None;
+            report.checked = false;
+            report.verdict = "The proxy is reachable and answered; enter the secret access key to check the credential and the key managers too.".into();
+        }
+        Ok(report)
+    }
+
+    async fn probe(
+        &self,
+        target: &TargetRef,
+        endpoint: &str,
+        path: &str,
+        access_key_id: &str,
+        secret: &Secret,
+    ) -> PreflightReport {
+        self.probe
+            .health(&target.region, endpoint, path, access_key_id, secret)
+            .await
     }
 
     fn outage_estimate_secs(&self, store_type: &str) -> u64 {

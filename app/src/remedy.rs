@@ -1,0 +1,306 @@
+//! The remediation catalogue: for every ConnectionErrorCode (reference §2; INVALID_CREDENTIALS
+//! means different things for the two store types), what it means, what usually causes it, what
+//! to check, and the fix as console actions. The "Fix this store" page walks through it.
+
+use crate::change::{Field, StoreKind};
+
+/// One thing the operator does in the console (or, for `Outside`, in the system behind KMS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixStep {
+    /// Probe the proxy with the store's settings: DNS, TCP, TLS, HTTP, the spec's error name.
+    TestConnection,
+    /// Something to fix outside KMS first (the proxy, the cluster, the network).
+    Outside(&'static str),
+    /// Change these settings in the edit form (the run disconnects and reconnects the store).
+    Edit(&'static [Field]),
+    /// Upload the proxy's configuration file to fill in the path and credential.
+    UploadConfigFile,
+    /// A run that disconnects the store and connects it again, with no change.
+    Reconnect,
+    /// Wait, then try again.
+    Wait(&'static str),
+}
+
+impl FixStep {
+    pub fn describe(self) -> String {
+        match self {
+            FixStep::TestConnection => "Test the connection to the proxy with the store's settings.".into(),
+            FixStep::Outside(what) => format!("Outside KMS: {what}"),
+            FixStep::Edit(fields) => {
+                let names: Vec<&str> = fields.iter().map(|f| f.label()).collect();
+                format!(
+                    "Edit the store: {}. The run disconnects the store, updates it, connects it and checks that it is CONNECTED.",
+                    names.join(", ")
+                )
+            }
+            FixStep::UploadConfigFile => "Or upload the proxy configuration file from the proxy, which fills in the path and credential.".into(),
+            FixStep::Reconnect => "Reconnect: a run that disconnects the store, connects it again and checks that it is CONNECTED.".into(),
+            FixStep::Wait(what) => format!("Wait: {what}"),
+        }
+    }
+}
+
+pub struct Remedy {
+    pub code: &'static str,
+    /// None: the same for both store types.
+    pub kind: Option<StoreKind>,
+    pub meaning: &'static str,
+    pub causes: &'static [&'static str],
+    pub checks: &'static [&'static str],
+    pub fix: &'static [FixStep],
+}
+
+const CREDENTIAL: &[Field] = &[Field::Credential];
+const ENDPOINT_PATH: &[Field] = &[Field::UriEndpoint, Field::UriPath];
+const PASSWORD: &[Field] = &[Field::KeyStorePassword];
+const VPC: &[Field] = &[
+    Field::VpcEndpointServiceName,
+    Field::VpcEndpointServiceOwner,
+];
+
+use FixStep::*;
+
+/// Reference §2 (ConnectionErrorCode) and the developer guide's troubleshooting pages.
+pub const REMEDIES: &[Remedy] = &[
+    Remedy {
+        code: "INVALID_CREDENTIALS",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "KMS cannot log in to the cluster as kmsuser: the password in the key store is not kmsuser's.",
+        causes: &["The kmsuser password was changed in the cluster but not in KMS.", "The key store was created with a wrong password."],
+        checks: &["Log in to the cluster with cloudhsm_mgmt_util as kmsuser with the password you expect."],
+        fix: &[Outside("make sure you know kmsuser's current password in the cluster."), Edit(PASSWORD)],
+    },
+    Remedy {
+        code: "INVALID_CREDENTIALS",
+        kind: Some(StoreKind::External),
+        meaning: "The proxy rejected the signature of KMS's request: the store's secret access key is not one the proxy accepts.",
+        causes: &["The credential was rotated on the proxy but not in KMS.", "The secret access key was mistyped."],
+        checks: &["Compare the access key ID with the proxy's configuration.", "Test the connection with the secret you believe is right."],
+        fix: &[TestConnection, Edit(CREDENTIAL), UploadConfigFile],
+    },
+    Remedy {
+        code: "CLUSTER_NOT_FOUND",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "KMS cannot find the CloudHSM cluster of this key store.",
+        causes: &["The cluster was deleted.", "The cluster is in another account or Region."],
+        checks: &["Look for the cluster ID in the CloudHSM console."],
+        fix: &[Outside("restore the cluster from a backup, or pick a related cluster."), Edit(&[Field::CloudHsmClusterId])],
+    },
+    Remedy {
+        code: "NETWORK_ERRORS",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "Network errors keep KMS from reaching the cluster.",
+        causes: &["The cluster's security group does not allow ports 2223-2225.", "A route or network ACL blocks the cluster's subnets."],
+        checks: &["Check the security group and the subnets' routes and ACLs."],
+        fix: &[Outside("open ports 2223-2225 to the cluster and fix the routes."), Reconnect],
+    },
+    Remedy {
+        code: "INTERNAL_ERROR",
+        kind: None,
+        meaning: "KMS could not finish the request because of an internal error.",
+        causes: &["A transient failure inside KMS."],
+        checks: &["Check the AWS Health Dashboard for KMS in this Region."],
+        fix: &[Wait("a few minutes."), Reconnect],
+    },
+    Remedy {
+        code: "INSUFFICIENT_CLOUDHSM_HSMS",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "The cluster has no active HSM, so KMS cannot connect.",
+        causes: &["HSMs were deleted or failed."],
+        checks: &["Count the active HSMs of the cluster in the CloudHSM console; KMS needs at least one (two in two Availability Zones to create or update)."],
+        fix: &[Outside("add HSMs to the cluster, in two Availability Zones."), Reconnect],
+    },
+    Remedy {
+        code: "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "A private subnet of the cluster has no free IP address for KMS's network interface.",
+        causes: &["The subnet is full."],
+        checks: &["Look at the free addresses of each of the cluster's subnets."],
+        fix: &[Outside("free addresses in the subnet, or use a cluster with larger subnets."), Reconnect],
+    },
+    Remedy {
+        code: "SUBNET_NOT_FOUND",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "A subnet of the cluster's configuration was deleted.",
+        causes: &["Someone deleted a subnet the cluster uses."],
+        checks: &["Compare the cluster's subnet IDs with the VPC's subnets."],
+        fix: &[Outside("create an HSM in a subnet that exists, then remove the HSMs of the deleted subnet."), Reconnect],
+    },
+    Remedy {
+        code: "USER_LOCKED_OUT",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "kmsuser is locked out of the cluster after too many wrong passwords.",
+        causes: &["A wrong password was tried too often, by KMS or by a person."],
+        checks: &["List the cluster's users and their lockout state with cloudhsm_mgmt_util."],
+        fix: &[Outside("reset kmsuser's password in the cluster, which unlocks it."), Edit(PASSWORD)],
+    },
+    Remedy {
+        code: "USER_LOGGED_IN",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "kmsuser is logged in to the cluster by someone else, so KMS cannot log in.",
+        causes: &["A person logged in as kmsuser (for example to rotate its password) and stayed."],
+        checks: &["Look for open kmsuser sessions with cloudhsm_mgmt_util."],
+        fix: &[Outside("log kmsuser out of every HSM in the cluster."), Reconnect],
+    },
+    Remedy {
+        code: "USER_NOT_FOUND",
+        kind: Some(StoreKind::CloudHsm),
+        meaning: "There is no kmsuser crypto user in the cluster.",
+        causes: &["kmsuser was never created, or was deleted."],
+        checks: &["List the cluster's crypto users with cloudhsm_mgmt_util."],
+        fix: &[Outside("create the crypto user kmsuser in the cluster."), Edit(PASSWORD)],
+    },
+    Remedy {
+        code: "XKS_PROXY_ACCESS_DENIED",
+        kind: Some(StoreKind::External),
+        meaning: "The proxy denied KMS access: its authorization does not let this credential in.",
+        causes: &["The proxy's credential was rotated and the store still has the old one.", "The proxy's authorization policy excludes KMS."],
+        checks: &["Test the connection: AccessDeniedException shows the proxy reached and refusing.", "Ask the proxy's administrators for the current credential."],
+        fix: &[TestConnection, Edit(CREDENTIAL), UploadConfigFile],
+    },
+    Remedy {
+        code: "XKS_PROXY_INVALID_CONFIGURATION",
+        kind: Some(StoreKind::External),
+        meaning: "The proxy does not serve the store's URI path.",
+        causes: &["The path prefix changed on the proxy.", "A typing error in the path."],
+        checks: &["Test the connection: InvalidUriPathException means the path is wrong."],
+        fix: &[TestConnection, Edit(&[Field::UriPath]), UploadConfigFile],
+    },
+    Remedy {
+        code: "XKS_PROXY_INVALID_RESPONSE",
+        kind: Some(StoreKind::External),
+        meaning: "KMS could not read the proxy's answer.",
+        causes: &["Something that is not an XKS proxy answers at the endpoint (for example a load balancer with a TCP listener).", "The proxy has a bug or an internal error."],
+        checks: &["Test the connection and read the HTTP status and body the probe saw.", "A TLS listener is required in front of the proxy."],
+        fix: &[TestConnection, Outside("put a TLS listener in front of the proxy and check its logs."), Edit(ENDPOINT_PATH)],
+    },
+    Remedy {
+        code: "XKS_PROXY_INVALID_TLS_CONFIGURATION",
+        kind: Some(StoreKind::External),
+        meaning: "The proxy's TLS setup is not valid for KMS.",
+        causes: &["The certificate is for another host name, expired, or not from a trusted public CA.", "TLS older than 1.2."],
+        checks: &["Test the connection: the TLS layer shows the handshake error."],
+        fix: &[TestConnection, Outside("install a certificate for the endpoint's host name from a trusted CA."), Reconnect],
+    },
+    Remedy {
+        code: "XKS_PROXY_NOT_REACHABLE",
+        kind: Some(StoreKind::External),
+        meaning: "KMS cannot reach the proxy, or the proxy reports every external key manager unavailable.",
+        causes: &["DNS, routing or a firewall blocks the endpoint.", "The proxy is down.", "Every EKM behind the proxy is UNAVAILABLE."],
+        checks: &["Test the connection: see which layer fails (DNS, TCP, TLS, HTTP) and the EKMs' health."],
+        fix: &[TestConnection, Outside("bring the proxy and its key managers back."), Edit(ENDPOINT_PATH), Reconnect],
+    },
+    Remedy {
+        code: "XKS_PROXY_TIMED_OUT",
+        kind: Some(StoreKind::External),
+        meaning: "The proxy did not answer within KMS's 250 ms timeout.",
+        causes: &["The proxy or its key manager is overloaded or far away.", "The proxy is throttling."],
+        checks: &["Test the connection and read each layer's latency."],
+        fix: &[TestConnection, Outside("bring the proxy's latency under 250 ms (35 ms round trip is recommended)."), Reconnect],
+    },
+    Remedy {
+        code: "XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION",
+        kind: Some(StoreKind::External),
+        meaning: "The VPC endpoint service is not set up the way KMS needs it.",
+        causes: &["KMS is not an allowed principal.", "Acceptance is required.", "The private DNS name is not verified.", "The load balancer is in fewer than two Availability Zones."],
+        checks: &["Check the service's allowed principals, acceptance setting, private DNS verification and zones."],
+        fix: &[Outside("allow cks.kms.<region>.amazonaws.com, turn off acceptance, verify the private DNS name, use two Availability Zones."), Reconnect],
+    },
+    Remedy {
+        code: "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND",
+        kind: Some(StoreKind::External),
+        meaning: "KMS cannot find the store's VPC endpoint service.",
+        causes: &["The service was deleted, or its name or owner is wrong."],
+        checks: &["Look for the service name in the VPC console of the owner account."],
+        fix: &[Outside("create the VPC endpoint service, or find its current name."), Edit(VPC)],
+    },
+];
+
+/// The remedy for a store's ConnectionErrorCode.
+pub fn remedy(code: &str, kind: StoreKind) -> Option<&'static Remedy> {
+    REMEDIES
+        .iter()
+        .find(|r| r.code == code && r.kind.is_none_or(|k| k == kind))
+}
+
+/// The fields the fix asks the operator to edit, if any.
+pub fn fields_to_edit(r: &Remedy) -> Vec<Field> {
+    r.fix
+        .iter()
+        .filter_map(|s| match s {
+            FixStep::Edit(f) => Some(f.to_vec()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/reference/kms-service-model-2014-11-01.json"
+            ))
+            .expect("the service model is beside the project"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_connection_error_code_of_the_model_has_a_remedy_for_each_store_type_it_occurs_with() {
+        let model = model();
+        let codes = model["shapes"]["ConnectionErrorCodeType"]["enum"]
+            .as_array()
+            .unwrap();
+        assert_eq!(codes.len(), 18);
+        for code in codes {
+            let code = code.as_str().unwrap();
+            let for_hsm = remedy(code, StoreKind::CloudHsm);
+            let for_xks = remedy(code, StoreKind::External);
+            assert!(
+                for_hsm.is_some() || for_xks.is_some(),
+                "{code} has no remedy"
+            );
+            for r in [for_hsm, for_xks].into_iter().flatten() {
+                assert!(
+                    !r.meaning.is_empty()
+                        && !r.causes.is_empty()
+                        && !r.checks.is_empty()
+                        && !r.fix.is_empty(),
+                    "{code}"
+                );
+            }
+        }
+        // Every entry is a code of the model.
+        for r in REMEDIES {
+            assert!(
+                codes.iter().any(|c| c == r.code),
+                "{} is not in the model",
+                r.code
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_credentials_means_the_password_for_cloudhsm_and_the_credential_for_xks() {
+        let hsm = remedy("INVALID_CREDENTIALS", StoreKind::CloudHsm).unwrap();
+        let xks = remedy("INVALID_CREDENTIALS", StoreKind::External).unwrap();
+        assert_eq!(fields_to_edit(hsm), [Field::KeyStorePassword]);
+        assert_eq!(fields_to_edit(xks), [Field::Credential]);
+        assert!(xks.fix.contains(&FixStep::UploadConfigFile));
+        // XKS codes do not apply to CloudHSM stores.
+        assert!(remedy("XKS_PROXY_ACCESS_DENIED", StoreKind::CloudHsm).is_none());
+        assert!(remedy("INTERNAL_ERROR", StoreKind::External).is_some());
+    }
+
+    #[test]
+    fn the_not_reachable_fix_starts_with_a_probe_and_ends_with_a_reconnect() {
+        let r = remedy("XKS_PROXY_NOT_REACHABLE", StoreKind::External).unwrap();
+        assert_eq!(r.fix.first(), Some(&FixStep::TestConnection));
+        assert_eq!(r.fix.last(), Some(&FixStep::Reconnect));
+    }
+}
