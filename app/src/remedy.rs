@@ -34,7 +34,7 @@ impl FixStep {
                 )
             }
             FixStep::UploadConfigFile => "Or upload the proxy configuration file from the proxy, which fills in the path and credential.".into(),
-            FixStep::Reconnect => "Reconnect: a run that disconnects the store, connects it again and checks that it is CONNECTED.".into(),
+            FixStep::Reconnect => "Reconnect when nothing in KMS needs to change: a run that disconnects the store, connects it again and checks that it is CONNECTED.".into(),
             FixStep::Wait(what) => format!("Wait: {what}"),
         }
     }
@@ -132,7 +132,11 @@ pub const REMEDIES: &[Remedy] = &[
         meaning: "kmsuser is locked out of the cluster after too many wrong passwords.",
         causes: &["A wrong password was tried too often, by KMS or by a person."],
         checks: &["List the cluster's users and their lockout state with cloudhsm_mgmt_util."],
-        fix: &[Outside("reset kmsuser's password in the cluster, which unlocks it."), Edit(PASSWORD)],
+        fix: &[
+            Outside("unlock kmsuser in the cluster; resetting its password unlocks it."),
+            Edit(PASSWORD),
+            Reconnect,
+        ],
     },
     Remedy {
         code: "USER_LOGGED_IN",

@@ -228,6 +228,10 @@ async fn a_failing_target_is_reported_beside_the_others() {
     );
     // A KMS error reads as its meaning and a next step, not as a debug dump.
     assert!(page.body.contains("888888888888 us-east-1: "));
+    // Without the simulator's control there is no demo control panel.
+    let demo = send(&router, call("/api/demo/world", &[], Some(&cookie), ORIGIN)).await;
+    assert_eq!(demo.status, axum::http::StatusCode::NOT_FOUND);
+    assert!(demo.body.contains("only with the embedded simulator"));
     assert!(
         page.body.contains(
             "AWS does not recognize the access key of this target. Next: Check the profile"

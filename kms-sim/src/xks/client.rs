@@ -114,19 +114,19 @@ impl XksClient {
         })
     }
 
-    async fn resolve(&self, host: &str) -> Result<SocketAddr, String> {
-        let down = self
-            .world
+    /// A simulated proxy host that is down refuses TCP connections.
+    fn refuses(&self, host: &str) -> bool {
+        self.world
             .read()
             .map(|w| {
                 w.xks_proxies
                     .iter()
                     .any(|p| p.host == host && p.faults.unreachable)
             })
-            .unwrap_or(false);
-        if down {
-            return Err(format!("connection to {host}:443 refused"));
-        }
+            .unwrap_or(false)
+    }
+
+    async fn resolve(&self, host: &str) -> Result<SocketAddr, String> {
         if let Some(route) = self.routes.iter().find(|r| r.matches(host)) {
             return Ok(route.addr);
         }
@@ -205,6 +205,11 @@ impl XksClient {
                 return Err(ProbeOutcome::Unreachable(why));
             }
         };
+        if self.refuses(&host) {
+            let why = format!("connection to {host}:443 refused");
+            record("TCP", false, why.clone());
+            return Err(ProbeOutcome::Unreachable(why));
+        }
         let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(s)) => {
                 record("TCP", true, format!("connected to {host}:443"));
