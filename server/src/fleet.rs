@@ -125,9 +125,7 @@ impl KeyStores for KmsFleet {
         r: &app::change::create::CreateRequest,
     ) -> Result<String, AppError> {
         use app::change::StoreKind;
-        use aws_sdk_kms::types::{
-            CustomKeyStoreType, XksProxyAuthenticationCredentialType, XksProxyConnectivityType,
-        };
+        use aws_sdk_kms::types::{CustomKeyStoreType, XksProxyConnectivityType};
         let mut req = self
             .client(target)?
             .create_custom_key_store()
@@ -149,12 +147,7 @@ impl KeyStores for KmsFleet {
             .set_xks_proxy_vpc_endpoint_service_name(r.vpc_name.clone())
             .set_xks_proxy_vpc_endpoint_service_owner(r.vpc_owner.clone());
         if let Some((akid, secret)) = &r.credential {
-            let credential = XksProxyAuthenticationCredentialType::builder()
-                .access_key_id(akid)
-                .raw_secret_access_key(secret.expose())
-                .build()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            req = req.xks_proxy_authentication_credential(credential);
+            req = req.xks_proxy_authentication_credential(credential(akid, secret)?);
         }
         let out = req.send().await.map_err(kms_failure)?;
         Ok(out.custom_key_store_id().unwrap_or_default().to_string())
@@ -193,7 +186,7 @@ impl KmsFleet {
         id: &str,
         change: &Change,
     ) -> Result<(), AppError> {
-        use aws_sdk_kms::types::{XksProxyAuthenticationCredentialType, XksProxyConnectivityType};
+        use aws_sdk_kms::types::XksProxyConnectivityType;
         let mut req = self
             .client(target)?
             .update_custom_key_store()
@@ -212,12 +205,7 @@ impl KmsFleet {
                     .map(XksProxyConnectivityType::from),
             );
         if let Some((akid, secret)) = &change.credential {
-            let credential = XksProxyAuthenticationCredentialType::builder()
-                .access_key_id(akid)
-                .raw_secret_access_key(secret.expose())
-                .build()
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            req = req.xks_proxy_authentication_credential(credential);
+            req = req.xks_proxy_authentication_credential(credential(akid, secret)?);
         }
         req.send().await.map(|_| ()).map_err(kms_failure)
     }
@@ -234,6 +222,18 @@ impl KmsFleet {
                 ))
             })
     }
+}
+
+/// XksProxyAuthenticationCredentialType: both parts, always together.
+fn credential(
+    akid: &str,
+    secret: &app::model::Secret,
+) -> Result<aws_sdk_kms::types::XksProxyAuthenticationCredentialType, AppError> {
+    aws_sdk_kms::types::XksProxyAuthenticationCredentialType::builder()
+        .access_key_id(akid)
+        .raw_secret_access_key(secret.expose())
+        .build()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// A failed KMS call as the operator reads it: the catalogue's meaning and next step.

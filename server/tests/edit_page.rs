@@ -3,7 +3,6 @@
 
 mod common;
 
-use app::model::Secret;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -13,14 +12,7 @@ const ARCHIVE_EDIT: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60003
 const NEW_SECRET: &str = "cGF5bWVudHMtZGVtby1yb3RhdGVkLXNlY3JldC1mb3IteGtzLTI=";
 
 async fn console_and_admin() -> (axum::Router, String) {
-    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
-        .await
-        .unwrap();
-    let router = console.router.clone();
-    // Keep the simulator alive for the whole test.
-    std::mem::forget(console);
-    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    (router, cookie)
+    console_and_admin_with(&[]).await
 }
 
 /// A multipart form post without JavaScript, with a file part named `file`.

@@ -3,7 +3,6 @@
 
 mod common;
 
-use app::model::Secret;
 use axum::http::StatusCode;
 use common::*;
 use std::time::Duration;
@@ -13,16 +12,7 @@ const PAYMENTS: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001";
 const EU_PRIMARY: (&str, &str, &str) = ("000000000000", "eu-west-1", "cks-0a1b2c3d4e5f60004");
 
 async fn console_and_admin() -> (axum::Router, String) {
-    let console = server::build(
-        &config(&["--ephemeral", "--sim-transition-ms", "100"]),
-        Some(Secret::new(ADMIN_PASSWORD)),
-    )
-    .await
-    .unwrap();
-    let router = console.router.clone();
-    std::mem::forget(console);
-    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    (router, cookie)
+    console_and_admin_with(&["--sim-transition-ms", "100"]).await
 }
 
 async fn api(router: &axum::Router, cookie: &str, path: &str, form: &[(&str, &str)]) -> Reply {
@@ -331,4 +321,28 @@ async fn create_checks_values_runs_the_preflight_and_makes_a_disconnected_store(
     .await;
     assert_eq!(hsm.status, StatusCode::BAD_REQUEST);
     assert!(hsm.body.contains("CloudHsmClusterId") && hsm.body.contains("TrustAnchorCertificate"));
+}
+
+#[tokio::test]
+async fn each_proxy_fault_fails_the_store_with_its_code_at_the_next_connect() {
+    let (router, cookie) = console_and_admin().await;
+    let payments = ("000000000000", "us-east-1", "cks-0a1b2c3d4e5f60001");
+    let proxy = "proxy-a.xks.sim.internal /payments";
+    for (fault, mend, code) in [
+        ("proxy_slow", "proxy_fast", "XKS_PROXY_TIMED_OUT"),
+        ("ekms_unavailable", "ekms_available", "XKS_PROXY_NOT_REACHABLE"),
+        ("wrong_certificate", "right_certificate", "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+        ("proxy_down", "proxy_up", "XKS_PROXY_NOT_REACHABLE"),
+    ] {
+        demo(&router, &cookie, fault, proxy).await;
+        let d = cycle(&router, &cookie, payments).await;
+        assert_eq!(d["row"]["state"], "FAILED", "{fault}");
+        assert_eq!(d["row"]["error_code"], code, "{fault}");
+        demo(&router, &cookie, mend, proxy).await;
+        assert_eq!(cycle(&router, &cookie, payments).await["row"]["state"], "CONNECTED", "{mend}");
+    }
+    // A rotated credential: the proxy no longer lets the store's access key in.
+    demo(&router, &cookie, "rotate_credential", proxy).await;
+    let d = cycle(&router, &cookie, payments).await;
+    assert_eq!(d["row"]["error_code"], "XKS_PROXY_ACCESS_DENIED");
 }

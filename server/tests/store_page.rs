@@ -2,7 +2,6 @@
 
 mod common;
 
-use app::model::Secret;
 use axum::http::StatusCode;
 use common::*;
 
@@ -10,14 +9,7 @@ const LEDGER: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60002";
 const ARCHIVE: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60003";
 
 async fn console_and_admin() -> (axum::Router, String) {
-    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
-        .await
-        .unwrap();
-    let router = console.router.clone();
-    // Keep the simulator alive for the whole test.
-    std::mem::forget(console);
-    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    (router, cookie)
+    console_and_admin_with(&[]).await
 }
 
 fn act(store: &str, action: &str, confirm: bool) -> Vec<(&'static str, String)> {

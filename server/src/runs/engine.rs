@@ -80,6 +80,7 @@ impl Engine {
                         .await?;
                     tracing::warn!(run = run_id, step = step.kind.as_str(), %message, "run failed");
                     self.audit(
+                        &run.user,
                         &run,
                         &format!("step {}", step.kind.as_str()),
                         "failed",
@@ -95,12 +96,13 @@ impl Engine {
             .await?;
         self.secrets.lock().expect("secrets lock").remove(&run_id);
         tracing::info!(run = run_id, store = %run.store_id, "run succeeded");
-        self.audit(&run, "run", "succeeded", "Every step finished.")
+        self.audit(&run.user, &run, "run", "succeeded", "Every step finished.")
             .await
     }
 
     pub async fn audit(
         &self,
+        user: &str,
         run: &RunRecord,
         action: &str,
         outcome: &str,
@@ -109,7 +111,7 @@ impl Engine {
         self.runs
             .audit(&AuditEntry {
                 at_ms: now_ms(),
-                user: run.user.clone(),
+                user: user.to_string(),
                 action: action.to_string(),
                 target: run.target.clone(),
                 store_id: run.store_id.clone(),

@@ -17,7 +17,7 @@ pub use engine::{Engine, Timing};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::{now_ms, NewRun, RunRecord, RunStore};
+use store::{NewRun, RunRecord, RunStore};
 
 /// Reviews and uploads wait this long for the operator, in memory only.
 const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
@@ -233,34 +233,23 @@ impl Runner {
         }
     }
 
-    async fn audit_simple(
-        &self,
-        user: &str,
-        run: &RunRecord,
-        action: &str,
-        outcome: &str,
-        detail: &str,
-    ) -> Result<(), AppError> {
+    /// Closes a stopped run: its secrets are forgotten.
+    async fn close(&self, r: &RunRecord) -> Result<(), AppError> {
         self.engine
             .runs
-            .audit(&AuditEntry {
-                at_ms: now_ms(),
-                user: user.to_string(),
-                action: action.to_string(),
-                target: run.target.clone(),
-                store_id: run.store_id.clone(),
-                store_name: run.store_name.clone(),
-                run_id: Some(run.id),
-                fields: run
-                    .change
-                    .fields()
-                    .iter()
-                    .map(|f| f.member().to_string())
-                    .collect(),
-                outcome: outcome.to_string(),
-                detail: detail.to_string(),
-            })
-            .await
+            .set_status(
+                r.id,
+                &[RunStatus::Failed, RunStatus::Interrupted],
+                RunStatus::Closed,
+                r.error.as_deref(),
+            )
+            .await?;
+        self.engine
+            .secrets
+            .lock()
+            .expect("secrets lock")
+            .remove(&r.id);
+        Ok(())
     }
 
     /// Creates a run and starts it; the audit log gets who started what.
@@ -273,14 +262,15 @@ impl Runner {
             .insert(id, full);
         let run = self.engine.runs.get(id).await?;
         let plan: Vec<&str> = run.steps.iter().map(|s| s.kind.as_str()).collect();
-        self.audit_simple(
-            user,
-            &run,
-            "run started",
-            "started",
-            &format!("Plan: {}.", plan.join(" → ")),
-        )
-        .await?;
+        self.engine
+            .audit(
+                user,
+                &run,
+                "run started",
+                "started",
+                &format!("Plan: {}.", plan.join(" → ")),
+            )
+            .await?;
         tracing::info!(run = id, user, store = %run.store_id, "run started");
         self.spawn(id);
         Ok(id)
@@ -481,40 +471,29 @@ impl Workflows for Runner {
                         "This run changed meanwhile; reload the page.".into(),
                     ));
                 }
-                self.audit_simple(
-                    &user.username,
-                    &r,
-                    "run resumed",
-                    "started",
-                    "Carrying on from the step that stopped.",
-                )
-                .await?;
+                self.engine
+                    .audit(
+                        &user.username,
+                        &r,
+                        "run resumed",
+                        "started",
+                        "Carrying on from the step that stopped.",
+                    )
+                    .await?;
                 self.spawn(run);
                 Ok(run)
             }
             RunAction::LeaveAsIs => {
+                self.close(&r).await?;
                 self.engine
-                    .runs
-                    .set_status(
-                        run,
-                        &[RunStatus::Failed, RunStatus::Interrupted],
-                        RunStatus::Closed,
-                        r.error.as_deref(),
+                    .audit(
+                        &user.username,
+                        &r,
+                        "run closed",
+                        "closed",
+                        "The operator left the store as it is.",
                     )
                     .await?;
-                self.engine
-                    .secrets
-                    .lock()
-                    .expect("secrets lock")
-                    .remove(&run);
-                self.audit_simple(
-                    &user.username,
-                    &r,
-                    "run closed",
-                    "closed",
-                    "The operator left the store as it is.",
-                )
-                .await?;
                 Ok(run)
             }
             RunAction::RollBack | RunAction::ReconnectWithOldSettings => {
@@ -555,20 +534,7 @@ impl Workflows for Runner {
                             .into(),
                     ));
                 }
-                self.engine
-                    .runs
-                    .set_status(
-                        run,
-                        &[RunStatus::Failed, RunStatus::Interrupted],
-                        RunStatus::Closed,
-                        r.error.as_deref(),
-                    )
-                    .await?;
-                self.engine
-                    .secrets
-                    .lock()
-                    .expect("secrets lock")
-                    .remove(&run);
+                self.close(&r).await?;
                 self.launch(
                     &user.username,
                     NewRun {

@@ -173,3 +173,17 @@ pub fn kms_client(endpoint: &str, akid: &str) -> aws_sdk_kms::Client {
             .build(),
     )
 }
+
+/// A console on the embedded simulator, kept alive for the whole test, and an admin's cookie.
+pub async fn console_and_admin_with(extra: &[&str]) -> (Router, String) {
+    let mut flags = vec!["--ephemeral"];
+    flags.extend_from_slice(extra);
+    let console = server::build(&config(&flags), Some(Secret::new(ADMIN_PASSWORD)))
+        .await
+        .expect("console builds");
+    let router = console.router.clone();
+    // The simulator lives in the console; keep it for the rest of the test.
+    std::mem::forget(console);
+    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    (router, cookie)
+}
