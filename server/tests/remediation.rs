@@ -330,8 +330,16 @@ async fn each_proxy_fault_fails_the_store_with_its_code_at_the_next_connect() {
     let proxy = "proxy-a.xks.sim.internal /payments";
     for (fault, mend, code) in [
         ("proxy_slow", "proxy_fast", "XKS_PROXY_TIMED_OUT"),
-        ("ekms_unavailable", "ekms_available", "XKS_PROXY_NOT_REACHABLE"),
-        ("wrong_certificate", "right_certificate", "XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+        (
+            "ekms_unavailable",
+            "ekms_available",
+            "XKS_PROXY_NOT_REACHABLE",
+        ),
+        (
+            "wrong_certificate",
+            "right_certificate",
+            "XKS_PROXY_INVALID_TLS_CONFIGURATION",
+        ),
         ("proxy_down", "proxy_up", "XKS_PROXY_NOT_REACHABLE"),
     ] {
         demo(&router, &cookie, fault, proxy).await;
@@ -339,7 +347,11 @@ async fn each_proxy_fault_fails_the_store_with_its_code_at_the_next_connect() {
         assert_eq!(d["row"]["state"], "FAILED", "{fault}");
         assert_eq!(d["row"]["error_code"], code, "{fault}");
         demo(&router, &cookie, mend, proxy).await;
-        assert_eq!(cycle(&router, &cookie, payments).await["row"]["state"], "CONNECTED", "{mend}");
+        assert_eq!(
+            cycle(&router, &cookie, payments).await["row"]["state"],
+            "CONNECTED",
+            "{mend}"
+        );
     }
     // A rotated credential: the proxy no longer lets the store's access key in.
     demo(&router, &cookie, "rotate_credential", proxy).await;
