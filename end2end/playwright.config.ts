@@ -14,7 +14,7 @@ function server(port: number) {
     url: `http://127.0.0.1:${port}/healthz`,
     env: { CKS_ADMIN_PASSWORD: ADMIN_PASSWORD, CKS_LOG: 'warn' },
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
     stdout: 'ignore' as const,
     stderr: 'pipe' as const,
   };
@@ -22,7 +22,7 @@ function server(port: number) {
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

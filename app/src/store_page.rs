@@ -149,6 +149,25 @@ pub async fn delete_key_store(
     .await
 }
 
+/// The latest runs that changed this store, newest first.
+#[server(endpoint = "stores/runs")]
+pub async fn list_store_runs(
+    account: String,
+    region: String,
+    id: String,
+) -> Result<Vec<crate::change::run::RunView>, AppError> {
+    use crate::ssr::{guard, services};
+    use crate::stores::TargetRef;
+    guard::respond(async move {
+        guard::require_user().await?;
+        services()?
+            .workflows
+            .runs_of_store(&TargetRef { account, region }, &id)
+            .await
+    })
+    .await
+}
+
 /// What the confirmation says about the keys.
 pub fn consequence(action: Action) -> &'static str {
     match action {
@@ -182,6 +201,10 @@ pub fn StorePage() -> impl IntoView {
             Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
+    let runs = Resource::new(
+        move || (key(), act.version().get()),
+        |((account, region, id), _)| list_store_runs(account, region, id),
+    );
     view! {
         <p><a href="/">"← All key stores"</a></p>
         {outcome}
@@ -192,6 +215,29 @@ pub fn StorePage() -> impl IntoView {
                     Ok(detail) => view! { <StoreView detail act can_change /> }.into_any(),
                     Err(e) => view! { <h1>"Key store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                runs.await.ok().filter(|r| !r.is_empty()).map(|list| view! {
+                    <section class="card" data-testid="store-runs">
+                        <h2>"Recent changes"</h2>
+                        <table class="steps">
+                            <thead><tr><th>"Run"</th><th>"Started"</th><th>"By"</th><th>"Changes"</th><th>"Status"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td><a href=format!("/runs/{}", r.id)>{format!("Run {}", r.id)}</a></td>
+                                        <td>{created(r.created_ms / 1000)}</td>
+                                        <td>{r.user}</td>
+                                        <td>{if r.fields.is_empty() { "reconnect".to_string() } else { r.fields.iter().map(|f| f.member()).collect::<Vec<_>>().join(", ") }}</td>
+                                        <td>{r.status.as_str()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })
             })}
         </Transition>
     }

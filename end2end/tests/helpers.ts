@@ -2,11 +2,28 @@ import { expect, Page } from '@playwright/test';
 
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 
+/// Browser errors per page, reported when a page fails to hydrate.
+const errors = new WeakMap<Page, string[]>();
+
+function collectErrors(page: Page) {
+  if (errors.has(page)) return;
+  const list: string[] = [];
+  errors.set(page, list);
+  page.on('pageerror', (e) => list.push(`pageerror: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') list.push(`console: ${m.text()}`); });
+}
+
 export async function signIn(page: Page, user: string, password: string) {
+  collectErrors(page);
   await page.goto('/login');
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Let the sign-in finish (it sets the session cookie) before the test navigates on.
+  await Promise.race([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.getByRole('alert').waitFor(),
+  ]);
 }
 
 export async function signOut(page: Page) {
@@ -17,7 +34,10 @@ export async function signOut(page: Page) {
 /// The page has loaded its wasm and taken over the server-rendered HTML. The debug wasm is large,
 /// and compiling it on a busy 2-core machine can take a while.
 export async function waitForHydration(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
+  await expect(
+    page.locator('body'),
+    `the page did not hydrate; browser errors: ${JSON.stringify(errors.get(page) ?? [])}`,
+  ).toHaveAttribute('data-hydrated', 'true', { timeout: 60_000 });
 }
 
 /// Collects everything the browser complains about: CSP violations, script errors.

@@ -212,6 +212,20 @@ async fn demo_faults_show_up_at_the_next_connect_and_a_reconnect_run_fixes_the_s
         state_of(&router, &cookie, EU_PRIMARY).await["row"]["state"],
         "CONNECTED"
     );
+    // The store's page lists the run among its recent changes.
+    let page = send(
+        &router,
+        get(
+            "/stores/000000000000/eu-west-1/cks-0a1b2c3d4e5f60004",
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert!(
+        page.body.contains(&format!("href=\"/runs/{run}\"")),
+        "the run is not listed"
+    );
+    assert!(page.body.contains("<td>reconnect</td>"));
     // Losing every HSM shows as INSUFFICIENT_CLOUDHSM_HSMS at the next connect.
     demo(&router, &cookie, "lose_hsms", "cluster-euprimaryhsm").await;
     let d = cycle(&router, &cookie, EU_PRIMARY).await;
