@@ -215,11 +215,6 @@ pub fn EditPage() -> impl IntoView {
     }
 }
 
-/// One input's current value, as a signal.
-fn text(initial: Option<String>) -> RwSignal<String> {
-    RwSignal::new(initial.unwrap_or_default())
-}
-
 #[component]
 fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl IntoView {
     let detail = form.detail.clone();
@@ -227,25 +222,26 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
     let kind = StoreKind::parse(&row.store_type).unwrap_or(StoreKind::External);
     let now = Settings::of(&detail);
     let uploaded = form.upload.clone();
-    let name = text(Some(now.name.clone()));
+    // The store's settings, with what an uploaded file filled in over them.
+    let initial = ChangeForm::of(&now);
+    let from_file = |f: fn(&UploadedFile) -> Option<String>, current: &String| {
+        uploaded
+            .as_ref()
+            .and_then(f)
+            .unwrap_or_else(|| current.clone())
+    };
+    let name = RwSignal::new(initial.name.clone());
     let password = RwSignal::new(String::new());
-    let cluster_id = text(now.cluster_id.clone());
-    let connectivity = text(now.connectivity.clone());
-    let endpoint = text(now.endpoint.clone());
-    let path = text(
-        uploaded
-            .as_ref()
-            .and_then(|u| u.path.clone())
-            .or(now.path.clone()),
-    );
-    let vpc_name = text(now.vpc_name.clone());
-    let vpc_owner = text(now.vpc_owner.clone());
-    let access_key_id = text(
-        uploaded
-            .as_ref()
-            .and_then(|u| u.access_key_id.clone())
-            .or(now.access_key_id.clone()),
-    );
+    let cluster_id = RwSignal::new(initial.cluster_id.clone());
+    let connectivity = RwSignal::new(initial.connectivity.clone());
+    let endpoint = RwSignal::new(initial.endpoint.clone());
+    let path = RwSignal::new(from_file(|u| u.path.clone(), &initial.path));
+    let vpc_name = RwSignal::new(initial.vpc_name.clone());
+    let vpc_owner = RwSignal::new(initial.vpc_owner.clone());
+    let access_key_id = RwSignal::new(from_file(
+        |u| u.access_key_id.clone(),
+        &initial.access_key_id,
+    ));
     let secret = RwSignal::new(String::new());
     // Fixing a failed store ends with it connected; so does any change of a connected one.
     let reconnect = RwSignal::new(row.state == "CONNECTED" || fix);

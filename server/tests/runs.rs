@@ -111,18 +111,7 @@ impl Harness {
     async fn form(&self, target: &TargetRef, id: &str) -> (ChangeForm, String) {
         let d = self.describe(target, id).await;
         let s = app::change::plan::Settings::of(&d);
-        let form = ChangeForm {
-            name: s.name.clone(),
-            cluster_id: s.cluster_id.clone().unwrap_or_default(),
-            connectivity: s.connectivity.clone().unwrap_or_default(),
-            endpoint: s.endpoint.clone().unwrap_or_default(),
-            path: s.path.clone().unwrap_or_default(),
-            vpc_name: s.vpc_name.clone().unwrap_or_default(),
-            vpc_owner: s.vpc_owner.clone().unwrap_or_default(),
-            access_key_id: s.access_key_id.clone().unwrap_or_default(),
-            ..ChangeForm::default()
-        };
-        (form, s.fingerprint())
+        (ChangeForm::of(&s), s.fingerprint())
     }
 
     /// Review and start, as the operator does from the edit and review pages.

@@ -33,6 +33,24 @@ pub struct ChangeForm {
     pub reconnect: bool,
 }
 
+impl ChangeForm {
+    /// The form as the edit page first shows it: the store's settings, secrets empty.
+    pub fn of(s: &Settings) -> ChangeForm {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ChangeForm {
+            name: s.name.clone(),
+            cluster_id: text(&s.cluster_id),
+            connectivity: text(&s.connectivity),
+            endpoint: text(&s.endpoint),
+            path: text(&s.path),
+            vpc_name: text(&s.vpc_name),
+            vpc_owner: text(&s.vpc_owner),
+            access_key_id: text(&s.access_key_id),
+            ..ChangeForm::default()
+        }
+    }
+}
+
 /// The non-secret settings of a store, as Describe shows them: what a run compares before each
 /// change it makes, to notice someone else's change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -533,16 +551,7 @@ mod tests {
     }
 
     fn form_of(d: &StoreDetail) -> ChangeForm {
-        let s = Settings::of(d);
-        ChangeForm {
-            name: s.name,
-            cluster_id: s.cluster_id.unwrap_or_default(),
-            connectivity: s.connectivity.unwrap_or_default(),
-            endpoint: s.endpoint.unwrap_or_default(),
-            path: s.path.unwrap_or_default(),
-            access_key_id: s.access_key_id.unwrap_or_default(),
-            ..ChangeForm::default()
-        }
+        ChangeForm::of(&Settings::of(d))
     }
 
     fn inputs(errors: &[FieldError]) -> Vec<&str> {
