@@ -91,46 +91,28 @@ impl Settings {
         format!("{h:016x}")
     }
 
+    /// What Describe shows for `field` (the access key ID for the credential); None for the
+    /// kmsuser password, which KMS never returns.
+    pub fn value(&self, field: Field) -> Option<&String> {
+        match field {
+            Field::Name => Some(&self.name),
+            Field::KeyStorePassword => None,
+            Field::CloudHsmClusterId => self.cluster_id.as_ref(),
+            Field::Connectivity => self.connectivity.as_ref(),
+            Field::UriEndpoint => self.endpoint.as_ref(),
+            Field::UriPath => self.path.as_ref(),
+            Field::VpcEndpointServiceName => self.vpc_name.as_ref(),
+            Field::VpcEndpointServiceOwner => self.vpc_owner.as_ref(),
+            Field::Credential => self.access_key_id.as_ref(),
+        }
+    }
+
     /// The first setting that differs from `other`, for "someone else changed …" messages.
     pub fn first_difference(&self, other: &Settings) -> Option<(Field, Option<String>)> {
-        let pairs: [(Field, Option<&String>, Option<&String>); 8] = [
-            (Field::Name, Some(&self.name), Some(&other.name)),
-            (
-                Field::CloudHsmClusterId,
-                self.cluster_id.as_ref(),
-                other.cluster_id.as_ref(),
-            ),
-            (
-                Field::Connectivity,
-                self.connectivity.as_ref(),
-                other.connectivity.as_ref(),
-            ),
-            (
-                Field::UriEndpoint,
-                self.endpoint.as_ref(),
-                other.endpoint.as_ref(),
-            ),
-            (Field::UriPath, self.path.as_ref(), other.path.as_ref()),
-            (
-                Field::VpcEndpointServiceName,
-                self.vpc_name.as_ref(),
-                other.vpc_name.as_ref(),
-            ),
-            (
-                Field::VpcEndpointServiceOwner,
-                self.vpc_owner.as_ref(),
-                other.vpc_owner.as_ref(),
-            ),
-            (
-                Field::Credential,
-                self.access_key_id.as_ref(),
-                other.access_key_id.as_ref(),
-            ),
-        ];
-        pairs
+        Field::ALL
             .into_iter()
-            .find(|(_, a, b)| a != b)
-            .map(|(f, _, b)| (f, b.cloned()))
+            .find(|f| self.value(*f) != other.value(*f))
+            .map(|f| (f, other.value(f).cloned()))
     }
 }
 

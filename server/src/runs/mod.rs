@@ -82,8 +82,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn show(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "—".into())
+fn show(v: Option<&String>) -> String {
+    v.cloned().unwrap_or_else(|| "—".into())
 }
 
 impl Runner {
@@ -131,18 +131,12 @@ impl Runner {
             .into_iter()
             .map(|field| {
                 let (before, after) = match field {
-                    Field::Name => (b.name.clone(), a.name.clone()),
                     Field::KeyStorePassword => ("(hidden)".into(), "changed".into()),
                     Field::Credential => (
-                        format!("{} / secret (hidden)", show(&b.access_key_id)),
-                        format!("{} / secret changed", show(&a.access_key_id)),
+                        format!("{} / secret (hidden)", show(b.value(field))),
+                        format!("{} / secret changed", show(a.value(field))),
                     ),
-                    Field::CloudHsmClusterId => (show(&b.cluster_id), show(&a.cluster_id)),
-                    Field::Connectivity => (show(&b.connectivity), show(&a.connectivity)),
-                    Field::UriEndpoint => (show(&b.endpoint), show(&a.endpoint)),
-                    Field::UriPath => (show(&b.path), show(&a.path)),
-                    Field::VpcEndpointServiceName => (show(&b.vpc_name), show(&a.vpc_name)),
-                    Field::VpcEndpointServiceOwner => (show(&b.vpc_owner), show(&a.vpc_owner)),
+                    _ => (show(b.value(field)), show(a.value(field))),
                 };
                 DiffRow {
                     field,
@@ -167,7 +161,7 @@ impl Runner {
         let after = change.apply(&Settings::of(store));
         let Some((akid, secret)) = change.credential.clone() else {
             return Some(PreflightReport {
-                url: format!("{}{}/health", show(&after.endpoint), show(&after.path)),
+                url: format!("{}{}/health", show(after.endpoint.as_ref()), show(after.path.as_ref())),
                 reachable: false,
                 credential_accepted: None,
                 ekms: Vec::new(),
@@ -182,8 +176,8 @@ impl Runner {
             self.probe
                 .health(
                     &target.region,
-                    &show(&after.endpoint),
-                    &show(&after.path),
+                    &show(after.endpoint.as_ref()),
+                    &show(after.path.as_ref()),
                     &akid,
                     &secret,
                 )
