@@ -17,7 +17,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
 use tower_http::compression::CompressionLayer;
@@ -113,7 +113,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
             provide_context(css.clone());
         }
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let router = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -348,6 +348,17 @@ fn is_public_asset(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("svg" | "ico" | "png" | "txt")
     )
+}
+
+/// The app's routes, generated once per process.
+///
+/// While Leptos generates the list it suppresses resource loading for the whole process, and a
+/// resource first polled in that window never loads (leptos-rs/leptos#4773). A page rendering on
+/// another thread then hangs for good. Consoles built later (tests build many in one process)
+/// reuse the list, so no page can render while it is being generated.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 #[cfg(test)]
