@@ -27,7 +27,7 @@ pub struct Config {
     )]
     pub data_dir: PathBuf,
 
-    /// Keep all state in memory; nothing is written to the data directory.
+    /// Keep state for this run only (a temporary directory removed at exit); nothing goes to the data directory.
     #[arg(long, env = "CKS_EPHEMERAL")]
     pub ephemeral: bool,
 

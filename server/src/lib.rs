@@ -56,16 +56,17 @@ pub struct Console {
 
 /// Builds everything but the listener, so tests can drive the same router with `oneshot`.
 pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Console, StartError> {
-    let data_dir = if config.ephemeral {
-        None
+    let (data_dir, pool, scratch) = if config.ephemeral {
+        let (pool, scratch) = db::scratch().await?;
+        (None, pool, Some(scratch))
     } else {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.clone(),
             source,
         })?;
-        Some(config.data_dir.as_path())
+        let pool = db::open(&config.data_dir).await?;
+        (Some(config.data_dir.as_path()), pool, None)
     };
-    let pool = db::open(data_dir).await?;
     let users = Arc::new(
         SqliteUsers::new(pool.clone(), Arc::new(throttle::SignInThrottle::default())).await?,
     );
@@ -98,6 +99,11 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         services,
     })
     .await?;
+    // The router holds the ephemeral database's directory: it goes when the last copy does.
+    let router = match scratch {
+        Some(scratch) => router.layer(axum::Extension(scratch)),
+        None => router,
+    };
     Ok(Console {
         router,
         bootstrap,

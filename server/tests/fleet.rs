@@ -133,7 +133,7 @@ async fn the_page_refreshes_itself_while_a_store_changes_state() {
 
 #[tokio::test]
 async fn a_failing_target_is_reported_beside_the_others() {
-    let pool = server::db::open(None).await.unwrap();
+    let (pool, _scratch) = server::db::scratch().await.unwrap();
     let users = Arc::new(
         server::users::SqliteUsers::new(pool.clone(), Arc::default())
             .await

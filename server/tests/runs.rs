@@ -73,7 +73,7 @@ impl Harness {
 
     /// Opens the runner on the database file, as a console start does.
     async fn open(&mut self) {
-        let pool = server::db::open(Some(self.dir.path())).await.unwrap();
+        let pool = server::db::open(self.dir.path()).await.unwrap();
         let runner = Runner::open(
             pool,
             self.stores.clone(),
@@ -811,7 +811,7 @@ async fn a_disconnect_that_never_finishes_stops_the_run_at_its_wait() {
 #[tokio::test]
 async fn verify_fails_when_describe_does_not_show_the_new_values() {
     let h = Harness::new(100).await;
-    let pool = server::db::open(None).await.unwrap();
+    let (pool, _scratch) = server::db::scratch().await.unwrap();
     let engine = Arc::new(server::runs::Engine {
         runs: server::runs::store::RunStore::new(pool),
         stores: h.stores.clone(),
