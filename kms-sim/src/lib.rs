@@ -13,6 +13,7 @@ pub mod probe;
 pub mod service;
 pub mod shapes;
 pub mod sigv4;
+pub mod sts;
 pub mod validate;
 pub mod wire;
 pub mod xks;
@@ -110,6 +111,8 @@ pub struct SimConfig {
     pub initial: Initial,
     /// Replace whatever is saved with the initial data.
     pub reset: bool,
+    /// Added to every KMS API call before it is answered, as a distant region would (benchmarks).
+    pub latency: Duration,
 }
 
 impl Default for SimConfig {
@@ -127,6 +130,7 @@ impl Default for SimConfig {
             trusted_cas: Vec::new(),
             initial: Initial::Empty,
             reset: false,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -62,6 +62,9 @@ struct Args {
     /// Also trust this CA (PEM file) for proxy certificates, e.g. a local proxy's own CA.
     #[arg(long = "trust-ca", value_name = "FILE")]
     trusted_cas: Vec<PathBuf>,
+    /// Milliseconds added to every KMS API call, like a distant region (for benchmarks).
+    #[arg(long, env = "KMS_SIM_LATENCY_MS", default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn seconds(s: f64) -> Result<Duration, String> {
@@ -151,6 +154,7 @@ async fn main() -> ExitCode {
         trusted_cas,
         initial,
         reset: args.reset,
+        latency: Duration::from_millis(args.latency_ms),
     };
     let running = match kms_sim::start(config).await {
         Ok(r) => r,

@@ -1,5 +1,6 @@
 //! The KMS endpoint: `POST /` with `X-Amz-Target: TrentService.<Operation>` (AWS JSON 1.1),
 //! SigV4-verified with signing name `kms`. The region comes from the signature's scope.
+//! STS GetCallerIdentity is answered on the same address (see `sts`).
 
 use crate::error::{ErrorKind, KmsError, WireError};
 use crate::ops;
@@ -33,6 +34,13 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let request_id = new_request_id();
+    if !sim.config.latency.is_zero() {
+        tokio::time::sleep(sim.config.latency).await;
+    }
+    if method == Method::POST && crate::sts::is_sts(&headers, &body) {
+        let caller = authenticate(&sim, "sts", &uri, &headers, &body);
+        return crate::sts::answer(&body, caller, &request_id);
+    }
     let result = dispatch(&sim, &method, &uri, &headers, &body).await;
     let mut res = match result {
         Ok(bytes) => (StatusCode::OK, bytes).into_response(),
@@ -65,7 +73,7 @@ async fn dispatch(
             "Only POST / is served (AWS JSON 1.1).",
         ));
     }
-    let caller = authenticate(sim, uri, headers, body)?;
+    let (caller, _) = authenticate(sim, "kms", uri, headers, body)?;
     let here = format!("{}/{}", caller.account, caller.region);
     if sim.world().unavailable_targets.contains(&here) {
         return Err(crate::service::internal(format!(
@@ -106,12 +114,14 @@ async fn dispatch(
     }
 }
 
+/// The caller (account and region) and its access key, from a valid signature for `service`.
 fn authenticate(
     sim: &Sim,
+    service: &str,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Caller, KmsError> {
+) -> Result<(Caller, String), KmsError> {
     let req = sigv4::Request {
         method: "POST",
         path: uri.path(),
@@ -122,7 +132,7 @@ fn authenticate(
     let credentials = &sim.config.credentials;
     let verified = sigv4::verify(
         &req,
-        "kms",
+        service,
         |akid| {
             credentials
                 .iter()
@@ -148,10 +158,13 @@ fn authenticate(
         .find(|c| c.access_key_id == verified.access_key_id)
         .map(|c| c.account_id.clone())
         .unwrap_or_default();
-    Ok(Caller {
-        account,
-        region: verified.region,
-    })
+    Ok((
+        Caller {
+            account,
+            region: verified.region,
+        },
+        verified.access_key_id,
+    ))
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, KmsError> {
