@@ -6,11 +6,15 @@ use app::error::AppError;
 use app::ssr::KeyStores;
 use app::stores::{Fleet, StoreDetail, StoreRow, TargetFailure, TargetRef};
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
+use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
+use std::sync::Mutex;
 use std::time::Duration;
 
-/// Targets queried at once; the rest wait their turn.
-pub const CONCURRENCY: usize = 8;
+/// Targets queried at once; the rest wait their turn. Each target is its own account and region,
+/// with its own KMS request quota, so the bound only keeps a very large fleet from opening
+/// hundreds of connections at once: 40 targets go out together.
+pub const CONCURRENCY: usize = 64;
 /// A target that takes longer is reported as failed, and the page shows the others.
 pub const TARGET_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -21,9 +25,49 @@ pub struct Target {
 }
 
 pub struct KmsFleet {
-    pub targets: Vec<Target>,
+    targets: Vec<Target>,
     /// Stores asked for per DescribeCustomKeyStores call (the model allows 1 to 1000).
-    pub page_size: i32,
+    page_size: i32,
+    /// Per target, the listing under way, if any.
+    listings: Vec<Mutex<Option<Listing>>>,
+}
+
+/// One target's listing, awaited by every page that asked for it while it ran.
+type Listing = Shared<BoxFuture<'static, Result<Vec<StoreRow>, String>>>;
+
+impl KmsFleet {
+    pub fn new(targets: Vec<Target>, page_size: i32) -> KmsFleet {
+        KmsFleet {
+            listings: targets.iter().map(|_| Mutex::new(None)).collect(),
+            targets,
+            page_size,
+        }
+    }
+
+    /// The listing of target `i`: the one under way if a page already asked for it, else a new
+    /// one. A finished listing is never reused, so no page shows a result older than itself by
+    /// more than one round trip, and there is nothing to invalidate after a change.
+    fn listing(&self, i: usize) -> Listing {
+        let mut slot = self.listings[i].lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(running) = slot.as_ref().filter(|l| l.peek().is_none()) {
+            return running.clone();
+        }
+        let target = self.targets[i].clone();
+        let page_size = self.page_size;
+        let listing = async move {
+            match tokio::time::timeout(TARGET_TIMEOUT, list_target(&target, page_size)).await {
+                Ok(r) => r,
+                Err(_) => Err(format!(
+                    "KMS did not answer within {} s.",
+                    TARGET_TIMEOUT.as_secs()
+                )),
+            }
+        }
+        .boxed()
+        .shared();
+        *slot = Some(listing.clone());
+        listing
+    }
 }
 
 /// No KMS call may hang a page: connecting, each attempt and the whole call are bounded.
@@ -42,24 +86,12 @@ pub const PAGE_SIZE: i32 = 100;
 #[async_trait::async_trait]
 impl KeyStores for KmsFleet {
     async fn fleet(&self) -> Fleet {
-        let page_size = self.page_size;
-        // Owned targets (a client is a cheap handle) keep the stream free of borrowed lifetimes.
         let results: Vec<(TargetRef, Result<Vec<StoreRow>, String>)> =
-            stream::iter(self.targets.clone())
-                .map(|t: Target| async move {
-                    let listed = match tokio::time::timeout(
-                        TARGET_TIMEOUT,
-                        list_target(&t, page_size),
-                    )
-                    .await
-                    {
-                        Ok(r) => r,
-                        Err(_) => Err(format!(
-                            "KMS did not answer within {} s.",
-                            TARGET_TIMEOUT.as_secs()
-                        )),
-                    };
-                    (t.reference, listed)
+            stream::iter(0..self.targets.len())
+                .map(|i| {
+                    let listing = self.listing(i);
+                    let target = self.targets[i].reference.clone();
+                    async move { (target, listing.await) }
                 })
                 .buffer_unordered(CONCURRENCY)
                 .collect()

@@ -72,10 +72,10 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
     );
     let bootstrap = users.bootstrap_admin(admin_password).await?;
     let mut backend = backend::start(config, data_dir).await?;
-    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(fleet::KmsFleet {
-        targets: std::mem::take(&mut backend.targets),
-        page_size: fleet::PAGE_SIZE,
-    });
+    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(fleet::KmsFleet::new(
+        std::mem::take(&mut backend.targets),
+        fleet::PAGE_SIZE,
+    ));
     let workflows = Arc::new(
         runs::Runner::open(
             pool.clone(),

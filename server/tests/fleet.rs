@@ -173,10 +173,7 @@ async fn a_failing_target_is_reported_beside_the_others() {
         },
     ];
     // One store per page: every target is paged through to its end.
-    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(KmsFleet {
-        targets,
-        page_size: 1,
-    });
+    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(KmsFleet::new(targets, 1));
     let workflows = Arc::new(
         server::runs::Runner::open(
             pool.clone(),
@@ -324,7 +321,7 @@ async fn targets_are_queried_concurrently_but_never_more_than_the_bound() {
     let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let url = counting_kms(in_flight, most.clone()).await;
-    let targets = (0..20)
+    let targets = (0..server::fleet::CONCURRENCY + 10)
         .map(|i| Target {
             reference: TargetRef {
                 account: format!("{i:012}"),
@@ -333,18 +330,42 @@ async fn targets_are_queried_concurrently_but_never_more_than_the_bound() {
             client: kms_client(&url, "test"),
         })
         .collect();
-    let fleet = KmsFleet {
-        targets,
-        page_size: server::fleet::PAGE_SIZE,
-    }
-    .fleet()
-    .await;
+    let fleet = KmsFleet::new(targets, server::fleet::PAGE_SIZE)
+        .fleet()
+        .await;
     assert!(fleet.failures.is_empty(), "{:?}", fleet.failures);
-    assert_eq!(fleet.targets.len(), 20);
+    assert_eq!(fleet.targets.len(), server::fleet::CONCURRENCY + 10);
     let most = most.load(std::sync::atomic::Ordering::SeqCst);
     assert!(most > 1, "targets were queried one after another");
     assert!(
         most <= server::fleet::CONCURRENCY,
         "{most} targets at once, more than the bound"
     );
+}
+
+#[tokio::test]
+async fn pages_asking_at_the_same_time_share_one_listing_per_target() {
+    use app::ssr::KeyStores;
+    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let url = counting_kms(in_flight, most.clone()).await;
+    let target = Target {
+        reference: TargetRef {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+        },
+        client: kms_client(&url, "test"),
+    };
+    let fleet = KmsFleet::new(vec![target], server::fleet::PAGE_SIZE);
+    let pages = futures::future::join_all((0..8).map(|_| fleet.fleet())).await;
+    assert!(pages.iter().all(|p| p.failures.is_empty()));
+    assert_eq!(
+        most.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "eight pages sent more than one DescribeCustomKeyStores at a time"
+    );
+    // A finished listing is not reused: the next page asks KMS again.
+    let before = std::time::Instant::now();
+    fleet.fleet().await;
+    assert!(before.elapsed() >= std::time::Duration::from_millis(200));
 }

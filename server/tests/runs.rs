@@ -56,10 +56,7 @@ impl Harness {
         })
         .await
         .expect("kms-sim starts");
-        let stores = Arc::new(KmsFleet {
-            targets: server::backend::simulator_targets(&sim),
-            page_size: 100,
-        });
+        let stores = Arc::new(KmsFleet::new(server::backend::simulator_targets(&sim), 100));
         let mut h = Harness {
             sim,
             stores,
