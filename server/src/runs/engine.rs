@@ -240,6 +240,9 @@ impl Engine {
     /// Polls Describe until the state is one of `until`, within the wait limit.
     async fn wait(&self, run: &RunRecord, until: &[&str]) -> Result<StoreDetail, StepFailure> {
         let deadline = tokio::time::Instant::now() + self.timing.wait_limit;
+        // A transition that finishes at once is seen at once: the first checks come quickly,
+        // then the pause grows to the configured poll interval.
+        let mut pause = Duration::from_millis(10).min(self.timing.poll);
         loop {
             let d = self.describe(run).await?;
             if until.contains(&d.row.state.as_str()) {
@@ -252,7 +255,8 @@ impl Engine {
                     self.timing.wait_limit.as_secs()
                 )));
             }
-            tokio::time::sleep(self.timing.poll).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(self.timing.poll);
         }
     }
 }
