@@ -24,7 +24,7 @@ export LEPTOS_HASH_FILE_NAME := hash.txt
 
 BIN := $(CARGO_TARGET_DIR)/debug/cks-console
 
-.PHONY: setup build run test prune check unit end2end
+.PHONY: setup build run test prune check unit end2end bench
 
 setup:
 	@bash scripts/setup.sh
@@ -56,3 +56,14 @@ unit:
 end2end: build
 	cd end2end && npm ci --no-audit --no-fund --loglevel=error
 	cd end2end && CKS_BIN=$(BIN) npx playwright test
+
+RELEASE := $(CARGO_TARGET_DIR)/release
+
+## Benchmarks, never part of `make test`: release builds (wasm-opt included), then the load runs;
+## writes BENCHMARKS.md and benchmarks.json. About 10 minutes after the first release build.
+bench:
+	@bash scripts/setup.sh bench
+	cargo leptos build --release
+	cargo build --release -p kms-sim -p bench
+	cd end2end && npm ci --no-audit --no-fund --loglevel=error
+	$(RELEASE)/cks-bench run --console $(RELEASE)/cks-console --kms-sim $(RELEASE)/kms-sim --site-root target/site

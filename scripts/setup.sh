@@ -27,6 +27,10 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
+# `make bench` also needs the load generator.
+if [ "${1:-}" = bench ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

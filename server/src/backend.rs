@@ -58,6 +58,14 @@ pub fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
     targets
 }
 
+/// How runs wait for the simulator's transitions (each lasts `transition`).
+pub fn simulator_timing(transition: Duration) -> Timing {
+    Timing {
+        poll: Duration::from_millis(200),
+        wait_limit: Duration::from_secs(60) + 3 * transition,
+    }
+}
+
 pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, StartError> {
     match config.backend {
         BackendKind::Sim => {
@@ -82,10 +90,7 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 probe: Arc::new(XksPreflight {
                     client: running.xks_client(),
                 }),
-                timing: Timing {
-                    poll: Duration::from_millis(200),
-                    wait_limit: Duration::from_secs(60) + 3 * transition,
-                },
+                timing: simulator_timing(transition),
                 outage: Outage {
                     external_secs: (2 * transition).as_secs().max(1),
                     cloudhsm_secs: (2 * transition).as_secs().max(1),
