@@ -77,6 +77,10 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 disconnect_duration: transition,
                 initial: kms_sim::Initial::Demo,
                 reset: config.reset_demo,
+                // KMS allows a proxy 250 ms; a debug build's TLS handshake on a busy machine can
+                // take longer, which made healthy demo proxies look slow. The demo's slow-proxy
+                // fault waits 1.5 s, beyond this.
+                probe_timeout: Duration::from_secs(1),
                 ..kms_sim::SimConfig::default()
             };
             let running = kms_sim::start(sim_config)

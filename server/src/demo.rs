@@ -12,7 +12,7 @@ pub struct SimDemo {
     pub sim: Arc<Sim>,
 }
 
-/// A proxy's answers wait this long: beyond KMS's 250 ms timeout.
+/// A proxy's answers wait this long: beyond KMS's 250 ms timeout, and the embedded simulator's 1 s.
 const SLOW_MS: u64 = 1500;
 
 fn new_credential() -> XksCredential {
