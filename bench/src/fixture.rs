@@ -5,7 +5,7 @@
 use aws_sdk_kms::types::{
     CustomKeyStoreType, XksProxyAuthenticationCredentialType, XksProxyConnectivityType,
 };
-use kms_sim::model::{Cluster, Hsm, KmsUser, World, XksCredential};
+use kms_sim::model::{World, XksCredential};
 use kms_sim::xks::{ExternalKey, Faults, ProxyStore};
 use std::path::Path;
 
@@ -28,8 +28,8 @@ pub const LOOP_CLUSTERS: [&str; 10] = [
     "cluster-benchloopai",
     "cluster-benchloopaj",
 ];
-pub const LOOP_ANCHOR: &str =
-    "-----BEGIN CERTIFICATE-----\nMIIBenchLoopCustomerCA\n-----END CERTIFICATE-----";
+/// The loop clusters' trust anchor is `kms_sim::demo::anchor(LOOP_ANCHOR_NAME)`.
+pub const LOOP_ANCHOR_NAME: &str = "BenchLoop";
 pub const LOOP_PASSWORD: &str = "bench-kmsuser-pw";
 
 #[derive(Clone)]
@@ -90,32 +90,14 @@ pub fn world() -> World {
         .collect();
     let clusters = LOOP_CLUSTERS
         .iter()
-        .map(|id| Cluster {
-            id: id.to_string(),
-            account: "000000000000".into(),
-            region: "us-east-1".into(),
-            trust_anchor_certificate: LOOP_ANCHOR.into(),
-            lineage: None,
-            active: true,
-            hsms: ["us-east-1a", "us-east-1b"]
-                .iter()
-                .enumerate()
-                .map(|(n, az)| Hsm {
-                    id: format!("hsm-{n}"),
-                    availability_zone: az.to_string(),
-                    active: true,
-                })
-                .collect(),
-            kmsuser: Some(KmsUser {
-                password: LOOP_PASSWORD.into(),
-                locked_out: false,
-                logged_in: false,
-            }),
-            subnet_missing: false,
-            subnet_full: false,
-            security_group_misconfigured: false,
-            network_errors: false,
-            internal_error: false,
+        .map(|id| {
+            kms_sim::demo::cluster(
+                id,
+                "000000000000",
+                "us-east-1",
+                LOOP_ANCHOR_NAME,
+                LOOP_PASSWORD,
+            )
         })
         .collect();
     World {

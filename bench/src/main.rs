@@ -449,13 +449,7 @@ async fn compare(b: &Bench) -> Value {
         sim.wait_http(&sim_url).await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
         let (sim_idle, _) = sim.memory_kib()?;
-        let sim_peer = peers::Peer {
-            name: "kms-sim",
-            endpoint: sim_url.clone(),
-            akid: "test",
-            secret: "test",
-            region: "us-east-1",
-        };
+        let sim_peer = peers::Peer::local("kms-sim", sim_url.clone());
         let Some(fc_bin) = find_fakecloud(b.args.fakecloud.clone()) else {
             return Ok::<Value, String>(json!({
                 "fakecloud": "not installed: cargo install fakecloud --version 0.51.0 --locked",
@@ -474,13 +468,7 @@ async fn compare(b: &Bench) -> Value {
         fc.wait_http(&format!("{fc_url}/_fakecloud/health")).await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
         let (fc_idle, _) = fc.memory_kib()?;
-        let fc_peer = peers::Peer {
-            name: "fakecloud",
-            endpoint: fc_url.clone(),
-            akid: "test",
-            secret: "test",
-            region: "us-east-1",
-        };
+        let fc_peer = peers::Peer::local("fakecloud", fc_url.clone());
         let kind = peers::common_kind(&[&sim_peer, &fc_peer]).await?;
         step(&format!(
             "create → describe → delete loops ({kind:?} stores)"

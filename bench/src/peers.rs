@@ -1,6 +1,6 @@
 //! kms-sim against fakecloud: the same requests, the same load, in the same run.
 
-use crate::fixture::{self, LOOP_ANCHOR, LOOP_CLUSTERS, LOOP_PASSWORD};
+use crate::fixture::{self, LOOP_ANCHOR_NAME, LOOP_CLUSTERS, LOOP_PASSWORD};
 use aws_sdk_kms::types::CustomKeyStoreType;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -20,6 +20,17 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// An emulator on this machine, reached as access key `test` in us-east-1.
+    pub fn local(name: &'static str, endpoint: String) -> Peer {
+        Peer {
+            name,
+            endpoint,
+            akid: "test",
+            secret: "test",
+            region: "us-east-1",
+        }
+    }
+
     pub fn client(&self) -> aws_sdk_kms::Client {
         fixture::kms_client(&self.endpoint, self.region, self.akid, self.secret)
     }
@@ -46,7 +57,7 @@ pub async fn create(
             .custom_key_store_name(name)
             .custom_key_store_type(CustomKeyStoreType::AwsCloudhsm)
             .cloud_hsm_cluster_id(LOOP_CLUSTERS[slot % LOOP_CLUSTERS.len()])
-            .trust_anchor_certificate(LOOP_ANCHOR)
+            .trust_anchor_certificate(kms_sim::demo::anchor(LOOP_ANCHOR_NAME))
             .key_store_password(LOOP_PASSWORD)
             .send()
             .await

@@ -23,11 +23,19 @@ pub fn credentials() -> Vec<Credential> {
     }]
 }
 
-fn anchor(name: &str) -> String {
+/// A stand-in customerCA.crt, unique per `name`.
+pub fn anchor(name: &str) -> String {
     format!("-----BEGIN CERTIFICATE-----\nMIIDemoCustomerCA{name}\n-----END CERTIFICATE-----")
 }
 
-fn cluster(id: &str, account: &str, region: &str, anchor_name: &str, password: &str) -> Cluster {
+/// An active cluster with two HSMs and a kmsuser with `password`; its trust anchor is `anchor(anchor_name)`.
+pub fn cluster(
+    id: &str,
+    account: &str,
+    region: &str,
+    anchor_name: &str,
+    password: &str,
+) -> Cluster {
     Cluster {
         id: id.into(),
         account: account.into(),
