@@ -155,9 +155,14 @@ impl Sim {
         }
     }
 
-    /// A copy of the whole state, for reads.
+    /// A copy of the whole state, for reads that must wait on something else (a probe).
     pub async fn snapshot(&self) -> State {
         self.state.lock().await.clone()
+    }
+
+    /// Reads the current state under the lock, without copying it: for reads that answer at once.
+    pub async fn read<T>(&self, look: impl FnOnce(&State) -> T) -> T {
+        look(&*self.state.lock().await)
     }
 
     /// Applies a change to a copy, persists it, then makes it current: a failed write changes nothing.

@@ -2,7 +2,7 @@
 
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, KeyStore};
-use crate::service::{not_found, Caller, Sim};
+use crate::service::{not_found, Caller, Sim, State};
 use crate::shapes::{
     CustomKeyStoresListEntry, DescribeCustomKeyStoresRequest, DescribeCustomKeyStoresResponse,
     XksProxyConfigurationOut,
@@ -36,7 +36,15 @@ pub async fn run(
     }
     v.into_result()?;
 
-    let st = sim.snapshot().await;
+    sim.read(|st| page(st, caller, &req)).await
+}
+
+/// One page of the caller's stores, oldest first, as the request's filters and marker select.
+fn page(
+    st: &State,
+    caller: &Caller,
+    req: &DescribeCustomKeyStoresRequest,
+) -> Result<DescribeCustomKeyStoresResponse, KmsError> {
     let mut stores: Vec<&KeyStore> = st.stores_of(caller).collect();
     stores.sort_by(|a, b| {
         a.created_ms
