@@ -24,7 +24,7 @@ export LEPTOS_HASH_FILE_NAME := hash.txt
 
 BIN := $(CARGO_TARGET_DIR)/debug/cks-console
 
-.PHONY: setup build run test prune check unit end2end bench
+.PHONY: setup build run test prune check unit end2end release bench
 
 setup:
 	@bash scripts/setup.sh
@@ -59,11 +59,23 @@ end2end: build
 
 RELEASE := $(CARGO_TARGET_DIR)/release
 
-## Benchmarks, never part of `make test`: release builds (wasm-opt included), then the load runs;
-## writes BENCHMARKS.md and benchmarks.json. About 10 minutes after the first release build.
-bench:
+## The release console: $(RELEASE)/cks-console with its site in target/site (start it with
+## `--site-root target/site`). wasm-opt comes from binaryen on npm (tools/): Debian's 108 points
+## wasm-bindgen's externref table export at the function table, and the page then fails to hydrate.
+## `--cfg erase_components` (server and browser alike, or hydration fails) makes Leptos type-erase
+## each component's view: a fifth less wasm. Debug builds leave it off so that plain cargo
+## (test, clippy) shares their compiled dependencies.
+RELEASE_RUSTFLAGS := --cfg erase_components
+
+release: setup
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" cargo leptos build --release
+
+## Benchmarks, never part of `make test`: the release build above, then the load runs;
+## writes BENCHMARKS.md and benchmarks.json. The same flags, so cks-bench reuses the release build.
+## About 10 minutes after the first release build.
+bench: release
 	@bash scripts/setup.sh bench
-	cargo leptos build --release
-	cargo build --release -p kms-sim -p bench
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" cargo build --release -p kms-sim -p bench
 	cd end2end && npm ci --no-audit --no-fund --loglevel=error
 	$(RELEASE)/cks-bench run --console $(RELEASE)/cks-console --kms-sim $(RELEASE)/kms-sim --site-root target/site

@@ -26,7 +26,6 @@ fi
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 # `make bench` also needs the load generator.
 if [ "${1:-}" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

@@ -1,7 +1,6 @@
 //! Create a custom key store of either type (reference §1.2), with the proxy configuration file
 //! upload for XKS as in the AWS console, the model's checks, and the preflight.
 
-use crate::change::create::{build_create, CreateForm};
 use crate::edit_page::read_config_file;
 use crate::error::AppError;
 use crate::fleet::list_key_stores;
@@ -28,6 +27,7 @@ pub async fn create_key_store(
     secret: Option<Secret>,
     override_preflight: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::change::create::{build_create, CreateForm};
     use crate::ssr::{guard, services};
     use crate::stores::TargetRef;
     guard::respond(async move {
