@@ -2,7 +2,7 @@
 //! kept in the URL so a view can be shared.
 
 use crate::error::AppError;
-use crate::stores::{error_code_meaning, Column, Fleet, StoreRow, View};
+use crate::stores::{error_code_meaning, Column, Fleet, FleetPage, StoreRow, View};
 use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
@@ -13,6 +13,17 @@ pub async fn list_key_stores() -> Result<Fleet, AppError> {
     guard::respond(async {
         guard::require_user().await?;
         Ok(services()?.stores.fleet().await)
+    })
+    .await
+}
+
+/// The page of the fleet that a view selects: only its rows travel to the page and the browser.
+#[server(endpoint = "stores/page")]
+pub async fn list_fleet_page(view: View) -> Result<FleetPage, AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async move {
+        guard::require_user().await?;
+        Ok(services()?.stores.fleet().await.page(&view))
     })
     .await
 }
@@ -36,14 +47,14 @@ const STATES: [&str; 5] = [
 pub fn FleetPage() -> impl IntoView {
     let query = use_query_map();
     let view = Memo::new(move |_| View::from_query(|k| query.read().get(k)));
-    let fleet = Resource::new(|| (), |_| list_key_stores());
+    let fleet = Resource::new(move || view.get(), list_fleet_page);
     view! {
         <h1>"Key stores"</h1>
         <p><a class="button" href="/create">"Create key store"</a></p>
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {
-                    Ok(f) => view! { <FleetView fleet=f view=view.get() /> }.into_any(),
+                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -52,21 +63,28 @@ pub fn FleetPage() -> impl IntoView {
 }
 
 #[component]
-fn FleetView(fleet: Fleet, view: View) -> impl IntoView {
-    let rows = view.apply(&fleet.stores);
-    let total = fleet.stores.len();
-    let shown = rows.len();
-    let refresh = fleet.any_transitioning();
-    let mut accounts: Vec<String> = fleet.targets.iter().map(|t| t.account.clone()).collect();
-    accounts.sort();
-    accounts.dedup();
-    let mut regions: Vec<String> = fleet.targets.iter().map(|t| t.region.clone()).collect();
-    regions.sort();
-    regions.dedup();
+fn FleetView(fleet: FleetPage, view: View) -> impl IntoView {
+    let FleetPage {
+        rows,
+        matched,
+        total,
+        first,
+        page,
+        pages,
+        transitioning: refresh,
+        failures,
+        accounts,
+        regions,
+    } = fleet;
+    let last = first + rows.len().saturating_sub(1);
+    let count = match pages {
+        1 => format!("{matched} of {total} key stores"),
+        _ => format!("{matched} of {total} key stores · {first}–{last} on page {page} of {pages}"),
+    };
+    let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
     view! {
         {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
-        {fleet
-            .failures
+        {failures
             .iter()
             .map(|f| {
                 view! {
@@ -80,7 +98,7 @@ fn FleetView(fleet: Fleet, view: View) -> impl IntoView {
             .collect_view()}
         <FilterForm view=view.clone() accounts regions />
         <p class="note" data-testid="count">
-            {format!("{shown} of {total} key stores")}
+            {count}
             {refresh.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
         </p>
         <table class="fleet">
@@ -111,7 +129,30 @@ fn FleetView(fleet: Fleet, view: View) -> impl IntoView {
             </thead>
             <tbody>{rows.into_iter().map(|r| view! { <StoreLine row=r /> }).collect_view()}</tbody>
         </table>
-        {(shown == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
+        {(matched == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
+        {pager}
+    }
+}
+
+/// Links to the first, previous, next and last pages, keeping the filters and order.
+#[component]
+fn Pager(view: View, page: usize, pages: usize) -> impl IntoView {
+    let link = move |to: usize, label: &'static str, rel: &'static str| {
+        let href = format!("/?{}", view.at_page(to).to_query());
+        if to == page || to == 0 || to > pages {
+            view! { <span class="disabled" aria-disabled="true">{label}</span> }.into_any()
+        } else {
+            view! { <a href=href rel=rel>{label}</a> }.into_any()
+        }
+    };
+    view! {
+        <nav class="pager" aria-label="Pages of the table" data-testid="pager">
+            {link(1, "« First", "first")}
+            {link(page - 1, "‹ Previous", "prev")}
+            <span aria-current="page">{format!("Page {page} of {pages}")}</span>
+            {link(page + 1, "Next ›", "next")}
+            {link(pages, "Last »", "last")}
+        </nav>
     }
 }
 

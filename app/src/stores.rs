@@ -63,6 +63,61 @@ impl Fleet {
     pub fn any_transitioning(&self) -> bool {
         self.stores.iter().any(StoreRow::is_transitioning)
     }
+
+    /// The rows `view` selects, one page of them, with what the page around them needs.
+    pub fn page(&self, view: &View) -> FleetPage {
+        let matching = view.select(&self.stores);
+        let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
+        let page = view.page.clamp(1, pages);
+        let mut accounts: Vec<String> = self.targets.iter().map(|t| t.account.clone()).collect();
+        accounts.sort();
+        accounts.dedup();
+        let mut regions: Vec<String> = self.targets.iter().map(|t| t.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        FleetPage {
+            matched: matching.len(),
+            total: self.stores.len(),
+            first: (page - 1) * PAGE_SIZE + 1,
+            rows: matching
+                .into_iter()
+                .skip((page - 1) * PAGE_SIZE)
+                .take(PAGE_SIZE)
+                .cloned()
+                .collect(),
+            page,
+            pages,
+            transitioning: self.any_transitioning(),
+            failures: self.failures.clone(),
+            accounts,
+            regions,
+        }
+    }
+}
+
+/// Rows per page of the fleet table: 400 stores in one table are slow to send and to read.
+pub const PAGE_SIZE: usize = 50;
+
+/// One page of the fleet as a view selects it: what the list page renders and the browser hydrates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetPage {
+    /// This page's rows, in the view's order.
+    pub rows: Vec<StoreRow>,
+    /// Stores that match the view's filters, on every page.
+    pub matched: usize,
+    /// Stores in the fleet.
+    pub total: usize,
+    /// The position of this page's first row among the matching stores, from 1.
+    pub first: usize,
+    /// This page, from 1 (a page past the end shows the last one).
+    pub page: usize,
+    pub pages: usize,
+    /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
+    pub transitioning: bool,
+    pub failures: Vec<TargetFailure>,
+    /// Every configured account and region, for the filters.
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
 }
 
 /// The short meaning of a ConnectionErrorCode, for the list (reference §2).
@@ -152,8 +207,9 @@ impl Column {
     }
 }
 
-/// The fleet view's filters and order, as they appear in the URL query.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The fleet view's filters, order and page, as they appear in the URL query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct View {
     pub store_type: Option<String>,
     pub state: Option<String>,
@@ -162,6 +218,23 @@ pub struct View {
     pub text: Option<String>,
     pub sort: Option<Column>,
     pub descending: bool,
+    /// The page of the table, from 1.
+    pub page: usize,
+}
+
+impl Default for View {
+    fn default() -> View {
+        View {
+            store_type: None,
+            state: None,
+            account: None,
+            region: None,
+            text: None,
+            sort: None,
+            descending: false,
+            page: 1,
+        }
+    }
 }
 
 impl View {
@@ -180,6 +253,10 @@ impl View {
             text: value("q"),
             sort: value("sort").and_then(|s| Column::parse(&s)),
             descending: value("dir").as_deref() == Some("desc"),
+            page: value("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1)
+                .max(1),
         }
     }
 
@@ -203,6 +280,9 @@ impl View {
                 pairs.push(("dir", "desc".to_string()));
             }
         }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
         pairs
             .into_iter()
             .map(|(k, v)| format!("{k}={}", encode(&v)))
@@ -216,6 +296,15 @@ impl View {
         View {
             sort: Some(column),
             descending,
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// The same filters and order, at another page.
+    pub fn at_page(&self, page: usize) -> View {
+        View {
+            page,
             ..self.clone()
         }
     }
@@ -244,8 +333,14 @@ impl View {
     }
 
     /// The rows this view shows, in its order (by account, region and name when unsorted).
+    #[cfg(test)]
     pub fn apply(&self, rows: &[StoreRow]) -> Vec<StoreRow> {
-        let mut out: Vec<StoreRow> = rows.iter().filter(|r| self.matches(r)).cloned().collect();
+        self.select(rows).into_iter().cloned().collect()
+    }
+
+    /// The rows this view shows, in its order (by account, region and name when unsorted). Each
+    /// row's sort keys are made once, not at every comparison.
+    pub fn select<'a>(&self, rows: &'a [StoreRow]) -> Vec<&'a StoreRow> {
         let key = |r: &StoreRow, c: Column| -> String {
             match c {
                 Column::Account => r.account.clone(),
@@ -263,25 +358,20 @@ impl View {
                 Column::Created => format!("{:020}", r.created),
             }
         };
-        out.sort_by(|a, b| {
-            let primary = match self.sort {
-                Some(c) => key(a, c).cmp(&key(b, c)),
-                None => std::cmp::Ordering::Equal,
-            };
+        let mut keyed: Vec<(Option<String>, String, &StoreRow)> = rows
+            .iter()
+            .filter(|r| self.matches(r))
+            .map(|r| (self.sort.map(|c| key(r, c)), r.name.to_lowercase(), r))
+            .collect();
+        keyed.sort_by(|(pa, na, a), (pb, nb, b)| {
             let primary = if self.descending {
-                primary.reverse()
+                pb.cmp(pa)
             } else {
-                primary
+                pa.cmp(pb)
             };
-            primary.then_with(|| {
-                (&a.account, &a.region, a.name.to_lowercase()).cmp(&(
-                    &b.account,
-                    &b.region,
-                    b.name.to_lowercase(),
-                ))
-            })
+            primary.then_with(|| (&a.account, &a.region, na).cmp(&(&b.account, &b.region, nb)))
         });
-        out
+        keyed.into_iter().map(|(_, _, r)| r).collect()
     }
 }
 
@@ -418,6 +508,98 @@ mod tests {
             View::from_query(|k| (k == "sort").then(|| "bogus".to_string())),
             View::default()
         );
+    }
+
+    fn many(n: usize) -> Fleet {
+        Fleet {
+            stores: (0..n)
+                .map(|i| {
+                    let state = if i == 7 { "CONNECTING" } else { "CONNECTED" };
+                    row(
+                        "111122223333",
+                        "us-east-1",
+                        &format!("s{i:03}"),
+                        "EXTERNAL_KEY_STORE",
+                        state,
+                    )
+                })
+                .collect(),
+            failures: vec![],
+            targets: vec![
+                TargetRef {
+                    account: "222233334444".into(),
+                    region: "eu-west-1".into(),
+                },
+                TargetRef {
+                    account: "111122223333".into(),
+                    region: "us-east-1".into(),
+                },
+                TargetRef {
+                    account: "111122223333".into(),
+                    region: "eu-west-1".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_table_is_shown_a_page_at_a_time() {
+        let fleet = many(2 * PAGE_SIZE + 3);
+        let first = fleet.page(&View::default());
+        assert_eq!((first.page, first.pages), (1, 3));
+        assert_eq!(first.rows.len(), PAGE_SIZE);
+        assert_eq!(
+            (first.matched, first.total, first.first),
+            (2 * PAGE_SIZE + 3, 2 * PAGE_SIZE + 3, 1)
+        );
+        assert_eq!(first.rows[0].name, "s000");
+        assert!(first.transitioning, "a store on page 1 is CONNECTING");
+        assert_eq!(first.accounts, ["111122223333", "222233334444"]);
+        assert_eq!(first.regions, ["eu-west-1", "us-east-1"]);
+
+        let last = fleet.page(&View::default().at_page(3));
+        assert_eq!(names(&last.rows), ["s100", "s101", "s102"]);
+        assert_eq!(last.first, 2 * PAGE_SIZE + 1);
+        // A page past the end (an old link, fewer stores now) shows the last page.
+        assert_eq!(fleet.page(&View::default().at_page(9)).page, 3);
+
+        // Filters count before paging: the count is of every matching store.
+        let one = View {
+            text: Some("s10".into()),
+            ..View::default()
+        };
+        let found = fleet.page(&one);
+        assert_eq!((found.matched, found.pages, found.rows.len()), (3, 1, 3));
+        // An empty fleet is one empty page.
+        let empty = Fleet::default().page(&View::default());
+        assert_eq!((empty.page, empty.pages, empty.rows.len()), (1, 1, 0));
+    }
+
+    #[test]
+    fn the_page_is_in_the_url_and_a_new_order_starts_again_at_page_one() {
+        let v = View {
+            state: Some("FAILED".into()),
+            ..View::default()
+        }
+        .at_page(4);
+        assert_eq!(v.to_query(), "state=FAILED&page=4");
+        assert_eq!(
+            View::from_query(|k| (k == "page").then(|| "4".to_string())).page,
+            4
+        );
+        for bad in ["0", "-2", "x", ""] {
+            assert_eq!(
+                View::from_query(|k| (k == "page").then(|| bad.to_string())).page,
+                1,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            View::default().at_page(1).to_query(),
+            "",
+            "page 1 is the plain URL"
+        );
+        assert_eq!(v.sorted_by(Column::Name).page, 1);
     }
 
     #[test]

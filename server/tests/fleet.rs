@@ -131,8 +131,13 @@ async fn the_page_refreshes_itself_while_a_store_changes_state() {
     );
 }
 
-#[tokio::test]
-async fn a_failing_target_is_reported_beside_the_others() {
+/// A console whose fleet is `targets`, listed `page_size` stores per KMS call, beside `sim`'s
+/// XKS proxies; signed in as the admin.
+async fn console_over(
+    sim: &kms_sim::Running,
+    targets: Vec<Target>,
+    page_size: i32,
+) -> (axum::Router, String, server::db::Scratch) {
     let (pool, _scratch) = server::db::scratch().await.unwrap();
     let users = Arc::new(
         server::users::SqliteUsers::new(pool.clone(), Arc::default())
@@ -143,37 +148,7 @@ async fn a_failing_target_is_reported_beside_the_others() {
         .bootstrap_admin(Some(Secret::new(ADMIN_PASSWORD)))
         .await
         .unwrap();
-    let sim = kms_sim::start(kms_sim::SimConfig {
-        initial: kms_sim::Initial::Demo,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let targets = vec![
-        Target {
-            reference: TargetRef {
-                account: "888888888888".into(),
-                region: "us-east-1".into(),
-            },
-            client: kms_client(&sim.kms_url(), "AKIAUNKNOWN"),
-        },
-        Target {
-            reference: TargetRef {
-                account: "000000000000".into(),
-                region: "us-east-1".into(),
-            },
-            client: kms_client(&sim.kms_url(), "test"),
-        },
-        Target {
-            reference: TargetRef {
-                account: "999999999999".into(),
-                region: "us-east-1".into(),
-            },
-            client: kms_client("http://127.0.0.1:9", "test"),
-        },
-    ];
-    // One store per page: every target is paged through to its end.
-    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(KmsFleet::new(targets, 1));
+    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(KmsFleet::new(targets, page_size));
     let workflows = Arc::new(
         server::runs::Runner::open(
             pool.clone(),
@@ -211,6 +186,42 @@ async fn a_failing_target_is_reported_beside_the_others() {
     .await
     .unwrap();
     let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    (router, cookie, _scratch)
+}
+
+#[tokio::test]
+async fn a_failing_target_is_reported_beside_the_others() {
+    let sim = kms_sim::start(kms_sim::SimConfig {
+        initial: kms_sim::Initial::Demo,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let targets = vec![
+        Target {
+            reference: TargetRef {
+                account: "888888888888".into(),
+                region: "us-east-1".into(),
+            },
+            client: kms_client(&sim.kms_url(), "AKIAUNKNOWN"),
+        },
+        Target {
+            reference: TargetRef {
+                account: "000000000000".into(),
+                region: "us-east-1".into(),
+            },
+            client: kms_client(&sim.kms_url(), "test"),
+        },
+        Target {
+            reference: TargetRef {
+                account: "999999999999".into(),
+                region: "us-east-1".into(),
+            },
+            client: kms_client("http://127.0.0.1:9", "test"),
+        },
+    ];
+    // One store per page: every target is paged through to its end.
+    let (router, cookie, _scratch) = console_over(&sim, targets, 1).await;
     let page = send(&router, get("/", Some(&cookie))).await;
     assert!(
         page.body.contains(r#"data-testid="target-failure""#),
@@ -368,4 +379,110 @@ async fn pages_asking_at_the_same_time_share_one_listing_per_target() {
     let before = std::time::Instant::now();
     fleet.fleet().await;
     assert!(before.elapsed() >= std::time::Duration::from_millis(200));
+}
+
+/// A fake KMS that lists `n` external key stores in one answer.
+async fn kms_with_stores(n: usize) -> String {
+    let stores: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "CustomKeyStoreId": format!("cks-{i:017}"),
+                "CustomKeyStoreName": format!("store-{i:03}"),
+                "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+                "ConnectionState": "CONNECTED",
+                "CreationDate": 1_790_000_000 + i,
+                "XksProxyConfiguration": {
+                    "Connectivity": "PUBLIC_ENDPOINT",
+                    "UriEndpoint": "https://proxy.example.com",
+                    "UriPath": format!("/s{i}/kms/xks/v1"),
+                    "AccessKeyId": "AKIAEXAMPLEEXAMPLE12"
+                }
+            })
+        })
+        .collect();
+    let body = serde_json::json!({"CustomKeyStores": stores, "Truncated": false}).to_string();
+    let app = axum::Router::new().fallback(move || {
+        let body = body.clone();
+        async move { ([("content-type", "application/x-amz-json-1.1")], body) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+fn rows(body: &str) -> usize {
+    body.matches(r#"data-testid="store-row""#).count()
+}
+
+#[tokio::test]
+async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
+    let sim = kms_sim::start(kms_sim::SimConfig::default()).await.unwrap();
+    let url = kms_with_stores(app::stores::PAGE_SIZE * 2 + 20).await;
+    let target = Target {
+        reference: TargetRef {
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+        },
+        client: kms_client(&url, "test"),
+    };
+    let (router, cookie, _scratch) =
+        console_over(&sim, vec![target], server::fleet::PAGE_SIZE).await;
+
+    let first = send(&router, get("/", Some(&cookie))).await;
+    assert_eq!(rows(&first.body), app::stores::PAGE_SIZE);
+    assert!(
+        first
+            .body
+            .contains("120 of 120 key stores · 1–50 on page 1 of 3"),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains(">store-000<") && !first.body.contains(">store-050<"));
+    assert!(
+        first.body.contains(r#"href="/?page=2" rel="next""#),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains(r#"href="/?page=3" rel="last""#));
+
+    let last = send(&router, get("/?page=3", Some(&cookie))).await;
+    assert_eq!(rows(&last.body), 20);
+    assert!(last.body.contains(">store-119<") && !last.body.contains(">store-099<"));
+    assert!(last.body.contains("101–120 on page 3 of 3"));
+    assert!(last.body.contains(r#"href="/?page=2" rel="prev""#));
+
+    // Sorting and filtering keep their place in the pages' links; a new order starts at page 1.
+    let sorted = send(&router, get("/?sort=name&dir=desc&page=2", Some(&cookie))).await;
+    assert!(sorted.body.contains(">store-069<") && !sorted.body.contains(">store-070<"));
+    assert!(sorted
+        .body
+        .contains(r#"href="/?sort=name&amp;dir=desc&amp;page=3" rel="next""#));
+    assert!(
+        sorted.body.contains(r#"href="/?sort=name""#),
+        "{}",
+        sorted.body
+    );
+    let found = send(&router, get("/?q=store-11", Some(&cookie))).await;
+    assert_eq!(rows(&found.body), 10);
+    assert!(found.body.contains("10 of 120 key stores"));
+    assert!(
+        !found.body.contains(r#"data-testid="pager""#),
+        "one page needs no pager"
+    );
+
+    // The browser's own call for a page gets only that page's rows.
+    let api = send(
+        &router,
+        call(
+            "/api/stores/page",
+            &[("view[page]", "3")],
+            Some(&cookie),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let page: app::stores::FleetPage = serde_json::from_str(&api.body).unwrap();
+    assert_eq!((page.page, page.rows.len(), page.total), (3, 20, 120));
 }
