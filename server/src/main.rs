@@ -4,6 +4,10 @@ use clap::Parser;
 use server::config::Config;
 use std::process::ExitCode;
 
+/// Many small, short-lived allocations per request: see server/Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = match Config::try_parse() {
