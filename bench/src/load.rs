@@ -144,52 +144,35 @@ pub fn signed_kms(
     akid: &str,
     secret: &str,
 ) -> Result<Request, String> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    use aws_sigv4::sign::v4;
-    let identity = aws_credential_types::Credentials::new(akid, secret, None, None, "bench").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("kms")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| e.to_string())?
-        .into();
     let host = base_url
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
     let url = format!("http://{host}/");
     let target = format!("TrentService.{operation}");
-    let headers = vec![
-        ("host".to_string(), host),
-        (
-            "content-type".to_string(),
-            "application/x-amz-json-1.1".to_string(),
-        ),
-        ("x-amz-target".to_string(), target),
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+        ("x-amz-target", target.as_str()),
     ];
-    let signable = SignableRequest::new(
-        "POST",
-        &url,
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(body.as_bytes()),
-    )
-    .map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| e.to_string())?
-        .into_parts();
-    let mut all = headers;
-    for (k, v) in instructions.headers() {
-        all.push((k.to_string(), v.to_string()));
+    let signature = kms_sim::sigv4::Signer {
+        access_key_id: akid,
+        secret,
+        region,
+        service: "kms",
+        at: SystemTime::now(),
     }
+    .headers("POST", &url, &headers, body.as_bytes())?;
     // wrk sets Host from the URL; a second one would be sent twice.
-    all.retain(|(k, _)| k != "host");
+    let sent = headers[1..]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain(signature)
+        .collect();
     Ok(Request {
         method: "POST",
         url,
-        headers: all,
+        headers: sent,
         body: body.to_string(),
     })
 }

@@ -1,10 +1,65 @@
 //! Verifies AWS Signature Version 4 on incoming requests: the KMS API (service `kms`) and the
 //! XKS proxy simulator (service `kms-xks-proxy`). Key derivation and the HMAC come from aws-sigv4;
 //! this module rebuilds the canonical request and string to sign from what the client sent.
+//! [`Signer`] signs outgoing requests the way the AWS SDKs do, with aws-sigv4's own signer.
 
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Who signs, for which service and region, and when: what aws-sigv4 needs beside the request.
+pub struct Signer<'a> {
+    pub access_key_id: &'a str,
+    pub secret: &'a str,
+    pub region: &'a str,
+    pub service: &'a str,
+    pub at: SystemTime,
+}
+
+impl Signer<'_> {
+    /// The headers that sign this request (Authorization, X-Amz-Date, ...), to send beside
+    /// `headers`, which must include `host` and every other header the request carries.
+    pub fn headers(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, String> {
+        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+        let identity = aws_credential_types::Credentials::new(
+            self.access_key_id,
+            self.secret,
+            None,
+            None,
+            "kms-sim-signer",
+        )
+        .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(self.region)
+            .name(self.service)
+            .time(self.at)
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| e.to_string())?
+            .into();
+        let signable = SignableRequest::new(
+            method,
+            url,
+            headers.iter().copied(),
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| e.to_string())?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| e.to_string())?
+            .into_parts();
+        Ok(instructions
+            .headers()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+}
 
 /// How far the client's clock may be from ours.
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -238,40 +293,29 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_credential_types::Credentials;
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    use aws_sigv4::sign::v4;
 
     /// Signs a request the way the AWS SDKs do, with aws-sigv4's own signer.
     fn signed(secret: &str, service: &str, region: &str, at: SystemTime, body: &[u8]) -> HeaderMap {
-        let identity = Credentials::new("AKIDEXAMPLE", secret, None, None, "test").into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(region)
-            .name(service)
-            .time(at)
-            .settings(SigningSettings::default())
-            .build()
-            .unwrap()
-            .into();
         let headers = [
             ("host", "127.0.0.1:4599"),
             ("content-type", "application/x-amz-json-1.1"),
             ("x-amz-target", "TrentService.DescribeCustomKeyStores"),
         ];
-        let signable = SignableRequest::new(
-            "POST",
-            "http://127.0.0.1:4599/",
-            headers.into_iter(),
-            SignableBody::Bytes(body),
-        )
-        .unwrap();
-        let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+        let signer = Signer {
+            access_key_id: "AKIDEXAMPLE",
+            secret,
+            region,
+            service,
+            at,
+        };
+        let signature = signer
+            .headers("POST", "http://127.0.0.1:4599/", &headers, body)
+            .unwrap();
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             map.insert(k, v.parse().unwrap());
         }
-        for (k, v) in instructions.headers() {
+        for (k, v) in signature {
             map.insert(
                 http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
                 v.parse().unwrap(),

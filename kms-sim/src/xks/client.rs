@@ -6,9 +6,7 @@ use super::ca::Authority;
 use crate::model::XksCredential;
 use crate::probe::ProbeOutcome;
 use crate::service::{ProbeTarget, Prober, WorldView};
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
+use crate::sigv4::Signer;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use serde_json::Value;
@@ -335,39 +333,25 @@ fn signed_request(
     region: &str,
     body: String,
 ) -> Result<hyper::Request<Full<Bytes>>, String> {
-    let url = format!("https://{host}{path}");
-    let identity = Credentials::new(
-        credential.access_key_id.clone(),
-        credential.raw_secret_access_key.clone(),
-        None,
-        None,
-        "xks-proxy-credential",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("kms-xks-proxy")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| e.to_string())?
-        .into();
     let headers = [("host", host), ("content-type", "application/json")];
-    let signable = SignableRequest::new(
+    let signature = Signer {
+        access_key_id: &credential.access_key_id,
+        secret: &credential.raw_secret_access_key,
+        region,
+        service: "kms-xks-proxy",
+        at: SystemTime::now(),
+    }
+    .headers(
         "POST",
-        &url,
-        headers.into_iter(),
-        SignableBody::Bytes(body.as_bytes()),
-    )
-    .map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| e.to_string())?
-        .into_parts();
-    let mut builder = hyper::Request::post(path)
-        .header("host", host)
-        .header("content-type", "application/json");
-    for (name, value) in instructions.headers() {
+        &format!("https://{host}{path}"),
+        &headers,
+        body.as_bytes(),
+    )?;
+    let mut builder = hyper::Request::post(path);
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    for (name, value) in signature {
         builder = builder.header(name, value);
     }
     builder

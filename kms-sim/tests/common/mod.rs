@@ -217,37 +217,26 @@ pub async fn raw(
     body: &str,
     secret: &str,
 ) -> (u16, serde_json::Value) {
-    use aws_credential_types::Credentials as Creds;
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let identity = Creds::new("test", secret, None, None, "test").into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("kms")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
     let target_header = format!("TrentService.{target}");
     let headers = [
         ("host", "kms.local"),
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", target_header.as_str()),
     ];
-    let signable = SignableRequest::new(
-        "POST",
-        "http://kms.local/",
-        headers.into_iter(),
-        SignableBody::Bytes(body.as_bytes()),
-    )
+    let signature = kms_sim::sigv4::Signer {
+        access_key_id: "test",
+        secret,
+        region: "us-east-1",
+        service: "kms",
+        at: std::time::SystemTime::now(),
+    }
+    .headers("POST", "http://kms.local/", &headers, body.as_bytes())
     .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let mut req = http::Request::post("/");
     for (k, v) in headers {
         req = req.header(k, v);
     }
-    for (k, v) in instructions.headers() {
+    for (k, v) in signature {
         req = req.header(k, v);
     }
     send_raw(
