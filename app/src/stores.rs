@@ -69,12 +69,11 @@ impl Fleet {
         let matching = view.select(&self.stores);
         let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
         let page = view.page.clamp(1, pages);
-        let mut accounts: Vec<String> = self.targets.iter().map(|t| t.account.clone()).collect();
-        accounts.sort();
-        accounts.dedup();
-        let mut regions: Vec<String> = self.targets.iter().map(|t| t.region.clone()).collect();
-        regions.sort();
-        regions.dedup();
+        // Each account and region once, in order, for the filters.
+        let distinct = |of: fn(&TargetRef) -> &String| -> Vec<String> {
+            let set: std::collections::BTreeSet<&String> = self.targets.iter().map(of).collect();
+            set.into_iter().cloned().collect()
+        };
         FleetPage {
             matched: matching.len(),
             total: self.stores.len(),
@@ -89,8 +88,8 @@ impl Fleet {
             pages,
             transitioning: self.any_transitioning(),
             failures: self.failures.clone(),
-            accounts,
-            regions,
+            accounts: distinct(|t| &t.account),
+            regions: distinct(|t| &t.region),
         }
     }
 }

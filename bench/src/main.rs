@@ -223,7 +223,16 @@ async fn get_page(url: &str, cookie: &str) -> Result<String, String> {
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
-    xs[xs.len() / 2]
+    percentile(&xs, 0.5)
+}
+
+/// The value at fraction `p` of sorted figures (the nearest rank), or 0 when there are none.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
 }
 
 fn find_fakecloud(given: Option<PathBuf>) -> Option<PathBuf> {
@@ -450,7 +459,6 @@ fn tti(b: &Bench, console_url: &str, cookie: &str) -> Result<Value, String> {
 
 /// kms-sim and fakecloud side by side; the figures, or why fakecloud was left out.
 async fn compare(b: &Bench) -> Value {
-    let mut out = serde_json::Map::new();
     let run = async {
         let (mut sim, sim_url) = b.sim("kms-sim-peer", 0)?;
         sim.wait_http(&sim_url).await?;
@@ -488,28 +496,19 @@ async fn compare(b: &Bench) -> Value {
         );
         peers::seed_ten(&sim_peer, kind).await?;
         peers::seed_ten(&fc_peer, kind).await?;
-        let sim_describe = b.wrk(
-            "peer-kms-sim-describe",
-            &load::signed_kms(
-                &sim_url,
+        let describe = |name: &str, url: &str| {
+            let request = load::signed_kms(
+                url,
                 "DescribeCustomKeyStores",
                 "{}",
                 "us-east-1",
                 "test",
                 "test",
-            )?,
-        )?;
-        let fc_describe = b.wrk(
-            "peer-fakecloud-describe",
-            &load::signed_kms(
-                &fc_url,
-                "DescribeCustomKeyStores",
-                "{}",
-                "us-east-1",
-                "test",
-                "test",
-            )?,
-        )?;
+            )?;
+            b.wrk(name, &request)
+        };
+        let sim_describe = describe("peer-kms-sim-describe", &sim_url)?;
+        let fc_describe = describe("peer-fakecloud-describe", &fc_url)?;
         Ok(json!({
             "fakecloud": fc_bin.display().to_string(),
             "store_kind": kind,
@@ -522,8 +521,7 @@ async fn compare(b: &Bench) -> Value {
         Ok(v) => v,
         Err(e) => {
             eprintln!("   comparison failed: {e}");
-            out.insert("error".into(), json!(e));
-            Value::Object(out)
+            json!({ "error": e })
         }
     }
 }

@@ -3,6 +3,7 @@
 //! makes it; what remains of a run's wall time is the console's own overhead (its database
 //! writes, its waits between polls, its bookkeeping).
 
+use crate::percentile;
 use app::change::create::CreateRequest;
 use app::change::plan::Settings;
 use app::change::run::RunStatus;
@@ -74,14 +75,6 @@ pub struct Overhead {
     pub overhead_p50_ms: f64,
     pub overhead_p90_ms: f64,
     pub overhead_max_ms: f64,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
 }
 
 /// The demo's connected external key store, moved between two proxy endpoints, so that every
