@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn the_table_matches_the_service_model() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/reference/kms-service-model-2014-11-01.json");
+            .join("../reference/kms-service-model-2014-11-01.json");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("the service model is expected at {}: {e}", path.display()));
         let model: serde_json::Value = serde_json::from_str(&text).unwrap();
