@@ -1,5 +1,6 @@
 //! Command-line flags; each one also reads a `CKS_` environment variable.
 
+use clap::builder::BoolishValueParser;
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,7 +29,7 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// Keep state for this run only (a temporary directory removed at exit); nothing goes to the data directory.
-    #[arg(long, env = "CKS_EPHEMERAL")]
+    #[arg(long, env = "CKS_EPHEMERAL", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub ephemeral: bool,
 
     /// Which KMS to manage: the embedded simulator or AWS.
@@ -44,11 +45,11 @@ pub struct Config {
     pub log_format: LogFormat,
 
     /// Mark the session cookie Secure; set this when the console is served over HTTPS.
-    #[arg(long, env = "CKS_SECURE_COOKIES")]
+    #[arg(long, env = "CKS_SECURE_COOKIES", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub secure_cookies: bool,
 
     /// With the simulator: forget its saved stores and load the demo data again.
-    #[arg(long, env = "CKS_RESET_DEMO")]
+    #[arg(long, env = "CKS_RESET_DEMO", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = BoolishValueParser::new())]
     pub reset_demo: bool,
 
     /// With the simulator: how long CONNECTING and DISCONNECTING last, in milliseconds.
@@ -175,6 +176,22 @@ mod tests {
         assert_eq!(c.targets[1].region, "us-east-1");
         assert!(parse(&["--target", "nope"]).is_err());
         assert!(parse(&["--target", "p@EU WEST"]).is_err());
+    }
+
+    /// README "Configuration": a switch takes 1/0, true/false, yes/no or on/off, as a flag value
+    /// or in its CKS_ variable; the bare flag means on.
+    #[test]
+    fn switches_take_what_people_type() {
+        for (on, off) in [("1", "0"), ("true", "false"), ("yes", "no"), ("on", "off"), ("YES", "Off")] {
+            for (value, want) in [(on, true), (off, false)] {
+                let c = parse(&[&format!("--ephemeral={value}"), &format!("--secure-cookies={value}"), &format!("--reset-demo={value}")])
+                    .unwrap_or_else(|e| panic!("{value}: {e}"));
+                assert_eq!((c.ephemeral, c.secure_cookies, c.reset_demo), (want, want, want), "{value}");
+            }
+        }
+        let c = parse(&["--ephemeral", "--secure-cookies", "--reset-demo"]).unwrap();
+        assert!(c.ephemeral && c.secure_cookies && c.reset_demo);
+        assert!(parse(&["--ephemeral=maybe"]).is_err());
     }
 
     #[test]

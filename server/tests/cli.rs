@@ -66,18 +66,36 @@ fn a_bad_listen_address_from_leptos_site_addr_is_a_clear_error() {
     assert!(err.contains("LEPTOS_SITE_ADDR"), "{err}");
 }
 
+/// The README's example `CKS_EPHEMERAL=1 make run`, and the other spellings of "on" it names:
+/// the console starts and keeps nothing in ./data.
 #[test]
-fn json_logs_are_one_json_object_a_line() {
+fn the_readme_switch_values_start_an_ephemeral_console() {
+    for value in ["1", "true", "yes", "on"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, status) = first_log_line(
+            console()
+                .current_dir(dir.path())
+                .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+                .env("CKS_EPHEMERAL", value)
+                .env("CKS_ADMIN_PASSWORD", "long-enough-pw"),
+        );
+        assert!(status.is_none(), "CKS_EPHEMERAL={value}: exited early: {first}");
+        assert!(first.contains("listening"), "CKS_EPHEMERAL={value}: {first}");
+        assert!(
+            !dir.path().join("data").exists(),
+            "CKS_EPHEMERAL={value} wrote ./data"
+        );
+    }
+    let out = console().env("CKS_EPHEMERAL", "maybe").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("maybe"));
+}
+
+/// Starts the console, reads its first line on standard error, and stops it. The status is
+/// Some when the console had already exited.
+fn first_log_line(cmd: &mut Command) -> (String, Option<std::process::ExitStatus>) {
     use std::io::{BufRead, BufReader};
-    let mut child = console()
-        .args([
-            "--ephemeral",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .env("CKS_ADMIN_PASSWORD", "long-enough-pw")
+    let mut child = cmd
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -85,10 +103,27 @@ fn json_logs_are_one_json_object_a_line() {
     let line = BufReader::new(child.stderr.take().unwrap())
         .lines()
         .next()
-        .unwrap()
-        .unwrap();
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let status = child.try_wait().unwrap();
     let _ = child.kill();
     let _ = child.wait();
+    (line, status)
+}
+
+#[test]
+fn json_logs_are_one_json_object_a_line() {
+    let (line, _) = first_log_line(
+        console()
+            .args([
+                "--ephemeral",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+            ])
+            .env("CKS_ADMIN_PASSWORD", "long-enough-pw"),
+    );
     let log: serde_json::Value =
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
     assert_eq!(log["level"], "INFO");
