@@ -22,7 +22,7 @@ pub enum AppError {
     Invalid { field: String, message: String },
     /// Several inputs of a form are wrong; each message names its field and rule.
     #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
-    InvalidForm(Vec<crate::change::FieldError>),
+    InvalidForm(Vec<crate::domain::change::FieldError>),
     #[error("{0}")]
     Conflict(String),
     /// KMS refused: its meaning and next step from the error catalogue.

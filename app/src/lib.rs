@@ -1,25 +1,28 @@
 //! The cks-console UI, its server functions and the domain model shared by server and browser.
+//!
+//! - `domain/`: plain Rust, no Leptos: KMS's enums, stores, the fleet view, changes and plans,
+//!   the catalogues. The browser and the server apply the same rules.
+//! - `pages/`: one file per route, each with its server functions.
+//! - `widgets/`: components several pages share.
+//! - `api.rs`: server functions several pages call; `session.rs`: the visitor's session.
+//! - `ssr/` (server only): the ports the `server` crate implements, guards, security headers.
+//!
+//! `docs/ARCHITECTURE.md` has the whole picture.
 
-pub mod auth;
-pub mod change;
-pub mod create_page;
-pub mod demo;
-pub mod edit_page;
+pub mod api;
+pub mod domain;
 pub mod error;
-pub mod fix_page;
-pub mod fleet;
-pub mod home;
-pub mod kms_errors;
-pub mod model;
-pub mod remedy;
-pub mod run_page;
+pub mod pages;
+pub mod session;
 pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod store_page;
-pub mod stores;
+pub mod widgets;
 
 pub use shell::{shell, App};
+
+/// The version shown in the footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Entry point of the wasm bundle: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

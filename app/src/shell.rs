@@ -1,16 +1,13 @@
 //! The HTML document, the router and the frame around every page: header, navigation, footer.
 
-use crate::auth::{get_session_info, LoginPage, Logout, UsersPage};
-use crate::create_page::CreatePage;
-use crate::demo::DemoPage;
-use crate::edit_page::EditPage;
-use crate::error::AppError;
-use crate::fix_page::{FixPage, TestConnectionPage};
-use crate::fleet::FleetPage;
-use crate::home::HomePage;
-use crate::model::{SessionInfo, VERSION};
-use crate::run_page::{AuditPage, ReviewPage, RunPage};
-use crate::store_page::StorePage;
+use crate::domain::user::SessionInfo;
+use crate::pages::{
+    about::AboutPage, audit::AuditPage, create::CreatePage, demo::DemoPage, edit::EditPage,
+    fix::FixPage, login::LoginPage, review::ReviewPage, run::RunPage, store::StorePage,
+    stores::StoresPage, test_connection::TestConnectionPage, users::UsersPage,
+};
+use crate::session::{get_session_info, Logout, SessionResource};
+use crate::VERSION;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -60,9 +57,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The session as every page sees it; refetched on each navigation so sign-in and sign-out show at once.
-pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
-
 #[component]
 fn Frame() -> impl IntoView {
     let location = use_location();
@@ -110,8 +104,8 @@ fn Frame() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 // Async: the server sends whole pages, so they work without JavaScript and
                 // can answer with the right status code.
-                <Route path=StaticSegment("") view=FleetPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("about") view=HomePage ssr=SsrMode::Async />
+                <Route path=StaticSegment("") view=StoresPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
                 <Route

@@ -5,8 +5,8 @@
 use aws_sdk_kms::types::{
     CustomKeyStoreType, XksProxyAuthenticationCredentialType, XksProxyConnectivityType,
 };
+use kms_sim::model::{ExternalKey, Faults, ProxyStore};
 use kms_sim::model::{World, XksCredential};
-use kms_sim::xks::{ExternalKey, Faults, ProxyStore};
 use std::path::Path;
 
 pub const ACCOUNTS: usize = 10;

@@ -620,7 +620,7 @@ fn report(b: &Bench, f: &Figures) -> Result<String, String> {
     md.push_str("## Fleet page\n\n");
     md.push_str(&format!(
         "Server-side render of the list page (`GET /`, signed in) with {} targets × 10 stores ({} stores, the first {} rows shown, {} of HTML), the console reaching a separate kms-sim through aws-sdk-kms, with no added latency.\n\n",
-        f.targets, f.total_stores, app::stores::PAGE_SIZE, kib(f.page_bytes as u64)
+        f.targets, f.total_stores, app::domain::fleet::PAGE_SIZE, kib(f.page_bytes as u64)
     ));
     md.push_str("| | requests/s | p50 ms | p99 ms | of hello |\n|---|---:|---:|---:|---:|\n");
     md.push_str(&load_row(

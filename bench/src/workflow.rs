@@ -4,15 +4,16 @@
 //! writes, its waits between polls, its bookkeeping).
 
 use crate::percentile;
-use app::change::create::CreateRequest;
-use app::change::plan::Settings;
-use app::change::run::RunStatus;
-use app::change::Change;
-use app::change::ChangeForm;
+use app::domain::change::create::CreateRequest;
+use app::domain::change::run::RunStatus;
+use app::domain::change::Change;
+use app::domain::change::ChangeForm;
+use app::domain::change::Settings;
+use app::domain::fleet::Fleet;
+use app::domain::store::{StoreDetail, TargetRef};
+use app::domain::user::{Role, UserInfo};
 use app::error::AppError;
-use app::model::{Role, UserInfo};
 use app::ssr::{KeyStores, Workflows};
-use app::stores::{Fleet, StoreDetail, TargetRef};
 use serde::Serialize;
 use std::future::Future;
 use std::sync::{Arc, Mutex};

@@ -2,9 +2,9 @@
 //! the simulated world, and inject faults into XKS proxies. It plays the parts of AWS that the
 //! KMS API does not reach (CloudHSM, VPC, the proxy's own configuration).
 
+use crate::model::Faults;
 use crate::model::{World, XksCredential};
 use crate::service::{internal, Sim};
-use crate::xks::Faults;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -89,7 +89,7 @@ async fn update_proxy(
     sim: &Sim,
     host: &str,
     prefix: &str,
-    change: impl FnOnce(&mut crate::xks::ProxyStore),
+    change: impl FnOnce(&mut crate::model::ProxyStore),
 ) -> Response {
     let result = sim
         .mutate(|st| {

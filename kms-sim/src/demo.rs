@@ -2,11 +2,10 @@
 //! matters, in two accounts and two regions, with the clusters and proxies behind them.
 
 use crate::model::{
-    Backing, Cluster, ConnectionErrorCode, ConnectionState, Hsm, KeyStore, KmsUser,
-    VpcEndpointService, World, XksCredential, XksProxyConnectivity,
+    Backing, Cluster, ConnectionErrorCode, ConnectionState, ExternalKey, Faults, Hsm, KeyStore,
+    KmsUser, ProxyStore, VpcEndpointService, World, XksCredential, XksProxyConnectivity,
 };
-use crate::service::State;
-use crate::xks::{ExternalKey, Faults, ProxyStore};
+use crate::state::State;
 use crate::Credential;
 
 pub const ACCOUNT_A: &str = "000000000000";

@@ -13,6 +13,7 @@ pub mod probe;
 pub mod service;
 pub mod shapes;
 pub mod sigv4;
+pub mod state;
 pub mod sts;
 pub mod validate;
 pub mod wire;

@@ -1,7 +1,7 @@
 //! kms-sim's state in SQLite: one row, written whole in a transaction after every change,
 //! so a crash leaves either the old or the new state, never half of one.
 
-use crate::service::State;
+use crate::state::State;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 use std::path::Path;

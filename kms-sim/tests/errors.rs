@@ -8,8 +8,8 @@ use aws_sdk_kms::types::{
 };
 use aws_sdk_kms::Client;
 use common::*;
+use kms_sim::model::Faults;
 use kms_sim::model::World;
-use kms_sim::xks::Faults;
 
 async fn connect_and_settle(
     kms: &Client,

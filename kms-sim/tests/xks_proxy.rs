@@ -5,7 +5,7 @@ mod common;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use common::*;
-use kms_sim::xks::ExternalKey;
+use kms_sim::model::ExternalKey;
 use serde_json::{json, Value};
 
 const ENDPOINT: &str = "https://proxy.xks.sim.internal";

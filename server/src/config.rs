@@ -182,11 +182,25 @@ mod tests {
     /// or in its CKS_ variable; the bare flag means on.
     #[test]
     fn switches_take_what_people_type() {
-        for (on, off) in [("1", "0"), ("true", "false"), ("yes", "no"), ("on", "off"), ("YES", "Off")] {
+        for (on, off) in [
+            ("1", "0"),
+            ("true", "false"),
+            ("yes", "no"),
+            ("on", "off"),
+            ("YES", "Off"),
+        ] {
             for (value, want) in [(on, true), (off, false)] {
-                let c = parse(&[&format!("--ephemeral={value}"), &format!("--secure-cookies={value}"), &format!("--reset-demo={value}")])
-                    .unwrap_or_else(|e| panic!("{value}: {e}"));
-                assert_eq!((c.ephemeral, c.secure_cookies, c.reset_demo), (want, want, want), "{value}");
+                let c = parse(&[
+                    &format!("--ephemeral={value}"),
+                    &format!("--secure-cookies={value}"),
+                    &format!("--reset-demo={value}"),
+                ])
+                .unwrap_or_else(|e| panic!("{value}: {e}"));
+                assert_eq!(
+                    (c.ephemeral, c.secure_cookies, c.reset_demo),
+                    (want, want, want),
+                    "{value}"
+                );
             }
         }
         let c = parse(&["--ephemeral", "--secure-cookies", "--reset-demo"]).unwrap();

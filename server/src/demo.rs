@@ -1,7 +1,7 @@
 //! The demo control panel's faults, applied to the embedded kms-sim's world. They act on what
 //! stands behind KMS (proxies, clusters), so stores notice them at their next connect.
 
-use app::demo::{DemoAction, DemoCluster, DemoProxy, DemoWorld};
+use app::domain::demo::{DemoAction, DemoCluster, DemoProxy, DemoWorld};
 use app::error::AppError;
 use app::ssr::DemoControl;
 use kms_sim::model::XksCredential;

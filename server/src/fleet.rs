@@ -1,10 +1,15 @@
 //! The fleet: one aws-sdk-kms client per (account, region) target, queried concurrently with a
 //! bound, each paged through DescribeCustomKeyStores to the end.
 
-use app::change::Change;
+use app::domain::change::create::CreateRequest;
+use app::domain::change::Change;
+use app::domain::fleet::Fleet;
+use app::domain::kms::{
+    ConnectionErrorCode, ConnectionState, CustomKeyStoreType, XksProxyConnectivity,
+};
+use app::domain::store::{StoreDetail, StoreRow, TargetFailure, TargetRef};
 use app::error::AppError;
 use app::ssr::KeyStores;
-use app::stores::{Fleet, StoreDetail, StoreRow, TargetFailure, TargetRef};
 use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{self, StreamExt};
@@ -151,29 +156,16 @@ impl KeyStores for KmsFleet {
             .map_err(kms_failure)
     }
 
-    async fn create(
-        &self,
-        target: &TargetRef,
-        r: &app::change::create::CreateRequest,
-    ) -> Result<String, AppError> {
-        use app::change::StoreKind;
-        use aws_sdk_kms::types::{CustomKeyStoreType, XksProxyConnectivityType};
+    async fn create(&self, target: &TargetRef, r: &CreateRequest) -> Result<String, AppError> {
         let mut req = self
             .client(target)?
             .create_custom_key_store()
             .custom_key_store_name(&r.name)
-            .custom_key_store_type(match r.kind {
-                StoreKind::CloudHsm => CustomKeyStoreType::AwsCloudhsm,
-                StoreKind::External => CustomKeyStoreType::ExternalKeyStore,
-            })
+            .custom_key_store_type(r.kind.store_type().as_str().into())
             .set_cloud_hsm_cluster_id(r.cluster_id.clone())
             .set_trust_anchor_certificate(r.trust_anchor_certificate.clone())
             .set_key_store_password(r.password.as_ref().map(|p| p.expose().to_string()))
-            .set_xks_proxy_connectivity(
-                r.connectivity
-                    .as_deref()
-                    .map(XksProxyConnectivityType::from),
-            )
+            .set_xks_proxy_connectivity(r.connectivity.as_ref().map(|c| c.as_str().into()))
             .set_xks_proxy_uri_endpoint(r.endpoint.clone())
             .set_xks_proxy_uri_path(r.path.clone())
             .set_xks_proxy_vpc_endpoint_service_name(r.vpc_name.clone())
@@ -218,7 +210,6 @@ impl KmsFleet {
         id: &str,
         change: &Change,
     ) -> Result<(), AppError> {
-        use aws_sdk_kms::types::XksProxyConnectivityType;
         let mut req = self
             .client(target)?
             .update_custom_key_store()
@@ -230,12 +221,7 @@ impl KmsFleet {
             .set_xks_proxy_uri_path(change.path.clone())
             .set_xks_proxy_vpc_endpoint_service_name(change.vpc_name.clone())
             .set_xks_proxy_vpc_endpoint_service_owner(change.vpc_owner.clone())
-            .set_xks_proxy_connectivity(
-                change
-                    .connectivity
-                    .as_deref()
-                    .map(XksProxyConnectivityType::from),
-            );
+            .set_xks_proxy_connectivity(change.connectivity.as_ref().map(|c| c.as_str().into()));
         if let Some((akid, secret)) = &change.credential {
             req = req.xks_proxy_authentication_credential(credential(akid, secret)?);
         }
@@ -259,7 +245,7 @@ impl KmsFleet {
 /// XksProxyAuthenticationCredentialType: both parts, always together.
 fn credential(
     akid: &str,
-    secret: &app::model::Secret,
+    secret: &app::domain::user::Secret,
 ) -> Result<aws_sdk_kms::types::XksProxyAuthenticationCredentialType, AppError> {
     aws_sdk_kms::types::XksProxyAuthenticationCredentialType::builder()
         .access_key_id(akid)
@@ -301,6 +287,11 @@ async fn list_target(target: &Target, page_size: i32) -> Result<Vec<StoreRow>, S
     Ok(rows)
 }
 
+/// What a row shows for a type or state that KMS left out of its answer.
+const NOT_REPORTED: &str = "NOT_REPORTED";
+
+/// The one place aws-sdk-kms's types become the console's: every wire value is kept, a new one
+/// as `Unknown`.
 fn row(target: &TargetRef, s: &aws_sdk_kms::types::CustomKeyStoresListEntry) -> StoreRow {
     let xks = s.xks_proxy_configuration();
     StoreRow {
@@ -308,21 +299,20 @@ fn row(target: &TargetRef, s: &aws_sdk_kms::types::CustomKeyStoresListEntry) -> 
         region: target.region.clone(),
         id: s.custom_key_store_id().unwrap_or_default().to_string(),
         name: s.custom_key_store_name().unwrap_or_default().to_string(),
-        store_type: s
-            .custom_key_store_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
-        state: s
-            .connection_state()
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
-        error_code: s.connection_error_code().map(|c| c.as_str().to_string()),
+        store_type: CustomKeyStoreType::parse(
+            s.custom_key_store_type()
+                .map_or(NOT_REPORTED, |t| t.as_str()),
+        ),
+        state: ConnectionState::parse(s.connection_state().map_or(NOT_REPORTED, |c| c.as_str())),
+        error_code: s
+            .connection_error_code()
+            .map(|c| ConnectionErrorCode::parse(c.as_str())),
         cloud_hsm_cluster_id: s.cloud_hsm_cluster_id().map(str::to_string),
         xks_endpoint: xks.and_then(|x| x.uri_endpoint()).map(str::to_string),
         xks_path: xks.and_then(|x| x.uri_path()).map(str::to_string),
         xks_connectivity: xks
             .and_then(|x| x.connectivity())
-            .map(|c| c.as_str().to_string()),
+            .map(|c| XksProxyConnectivity::parse(c.as_str())),
         created: s.creation_date().map(|d| d.secs()).unwrap_or_default(),
     }
 }
@@ -336,7 +326,7 @@ pub fn readable<E: ProvideErrorMetadata + std::error::Error + 'static>(
             let inner = e.err();
             let code = inner.code().unwrap_or("an error");
             let detail = inner.message().filter(|m| !m.is_empty()).map(|m| format!(" ({m})")).unwrap_or_default();
-            match app::kms_errors::kms_error(code) {
+            match app::domain::kms_errors::kms_error(code) {
                 Some(info) => format!("{} Next: {}{detail}", info.meaning, info.next_step),
                 None => format!("KMS answered {code}{detail}."),
             }

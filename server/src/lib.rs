@@ -12,7 +12,7 @@ pub mod throttle;
 pub mod users;
 pub mod web;
 
-use app::model::Secret;
+use app::domain::user::Secret;
 use app::ssr::Services;
 use config::Config;
 use std::net::SocketAddr;
@@ -122,10 +122,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|source| StartError::Listen { addr, source })?;
     // The terminal, not the log: this is the one place the first password is ever shown.
-    println!(
-        "cks-console {} listening on http://{addr}",
-        app::model::VERSION
-    );
+    println!("cks-console {} listening on http://{addr}", app::VERSION);
     println!("backend: {}", console.backend.info.label());
     tracing::info!(%addr, backend = %console.backend.info.label(), "listening");
     match &console.bootstrap {

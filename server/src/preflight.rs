@@ -1,8 +1,8 @@
 //! The preflight: GetHealthStatus at the new endpoint and path, signed with the new credential,
 //! as KMS will send it (reference §4). It reports each layer: reachable, credential, EKM health.
 
-use app::change::run::{EkmHealth, PreflightReport, ProbeLayer};
-use app::model::Secret;
+use app::domain::change::run::{EkmHealth, PreflightReport, ProbeLayer};
+use app::domain::user::Secret;
 use app::ssr::ProxyProbe;
 use kms_sim::probe::ProbeOutcome;
 use kms_sim::xks::client::{classify, XksClient};

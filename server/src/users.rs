@@ -1,8 +1,8 @@
 //! Users in SQLite with argon2 password hashes; implements the app's `UserDirectory` port.
 
 use crate::throttle::{account_key, client_key, SignInThrottle};
+use app::domain::user::{Role, Secret, UserInfo};
 use app::error::AppError;
-use app::model::{Role, Secret, UserInfo};
 use app::ssr::UserDirectory;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -81,7 +81,7 @@ impl SqliteUsers {
         }
         let (password, outcome) = match given {
             Some(p) => {
-                app::model::validate_new_password(&p)
+                app::domain::user::validate_new_password(&p)
                     .map_err(|m| AppError::invalid("CKS_ADMIN_PASSWORD", m))?;
                 (p, AdminBootstrap::CreatedWithGivenPassword)
             }

@@ -178,7 +178,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .is_ok();
     let body = serde_json::json!({
         "status": if db_ok { "ok" } else { "database unavailable" },
-        "version": app::model::VERSION,
+        "version": app::VERSION,
     });
     let status = if db_ok {
         StatusCode::OK

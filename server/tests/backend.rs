@@ -8,7 +8,7 @@ use common::*;
 async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
     let console = server::build(
         &config(&["--ephemeral"]),
-        Some(app::model::Secret::new(ADMIN_PASSWORD)),
+        Some(app::domain::user::Secret::new(ADMIN_PASSWORD)),
     )
     .await
     .unwrap();
@@ -62,11 +62,11 @@ async fn the_aws_backend_names_each_target_and_says_why_an_account_is_unknown() 
             "--target",
             "audit@eu-west-1",
         ]),
-        Some(app::model::Secret::new(ADMIN_PASSWORD)),
+        Some(app::domain::user::Secret::new(ADMIN_PASSWORD)),
     )
     .await
     .unwrap();
-    let app::model::BackendInfo::Aws { targets } = &console.backend.info else {
+    let app::domain::user::BackendInfo::Aws { targets } = &console.backend.info else {
         panic!("expected the AWS backend");
     };
     assert_eq!(targets.len(), 1);

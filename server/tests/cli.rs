@@ -79,8 +79,14 @@ fn the_readme_switch_values_start_an_ephemeral_console() {
                 .env("CKS_EPHEMERAL", value)
                 .env("CKS_ADMIN_PASSWORD", "long-enough-pw"),
         );
-        assert!(status.is_none(), "CKS_EPHEMERAL={value}: exited early: {first}");
-        assert!(first.contains("listening"), "CKS_EPHEMERAL={value}: {first}");
+        assert!(
+            status.is_none(),
+            "CKS_EPHEMERAL={value}: exited early: {first}"
+        );
+        assert!(
+            first.contains("listening"),
+            "CKS_EPHEMERAL={value}: {first}"
+        );
         assert!(
             !dir.path().join("data").exists(),
             "CKS_EPHEMERAL={value} wrote ./data"

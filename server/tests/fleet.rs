@@ -2,9 +2,9 @@
 
 mod common;
 
-use app::model::{BackendInfo, Secret};
+use app::domain::store::TargetRef;
+use app::domain::user::{BackendInfo, Secret};
 use app::ssr::Services;
-use app::stores::TargetRef;
 use axum::http::StatusCode;
 use common::*;
 use server::fleet::{KmsFleet, Target};
@@ -418,7 +418,7 @@ fn rows(body: &str) -> usize {
 #[tokio::test]
 async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
     let sim = kms_sim::start(kms_sim::SimConfig::default()).await.unwrap();
-    let url = kms_with_stores(app::stores::PAGE_SIZE * 2 + 20).await;
+    let url = kms_with_stores(app::domain::fleet::PAGE_SIZE * 2 + 20).await;
     let target = Target {
         reference: TargetRef {
             account: "111122223333".into(),
@@ -430,7 +430,7 @@ async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
         console_over(&sim, vec![target], server::fleet::PAGE_SIZE).await;
 
     let first = send(&router, get("/", Some(&cookie))).await;
-    assert_eq!(rows(&first.body), app::stores::PAGE_SIZE);
+    assert_eq!(rows(&first.body), app::domain::fleet::PAGE_SIZE);
     assert!(
         first
             .body
@@ -483,6 +483,6 @@ async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
     )
     .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
-    let page: app::stores::FleetPage = serde_json::from_str(&api.body).unwrap();
+    let page: app::domain::fleet::FleetPage = serde_json::from_str(&api.body).unwrap();
     assert_eq!((page.page, page.rows.len(), page.total), (3, 20, 120));
 }

@@ -259,7 +259,7 @@ async fn a_rotated_proxy_credential_is_offered_as_a_configuration_file_to_operat
     .await;
     assert_eq!(file.status, StatusCode::OK);
     assert!(file.header("content-disposition").starts_with("attachment"));
-    let parsed = app::change::parse_proxy_config(file.body.as_bytes()).unwrap();
+    let parsed = app::domain::change::parse_proxy_config(file.body.as_bytes()).unwrap();
     assert_eq!(parsed.uri_path.as_deref(), Some("/spare/kms/xks/v1"));
     let (akid, _) = parsed.credential.unwrap();
     assert!(r.body.contains(&akid));

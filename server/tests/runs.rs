@@ -4,12 +4,12 @@
 
 mod common;
 
-use app::change::run::{RunAction, RunStatus, RunView, StepStatus};
-use app::change::{ChangeForm, Field, StepKind};
+use app::domain::change::run::{RunAction, RunStatus, RunView, StepStatus};
+use app::domain::change::{ChangeForm, Field, StepKind};
+use app::domain::store::{StoreDetail, TargetRef};
+use app::domain::user::{Role, Secret, UserInfo};
 use app::error::AppError;
-use app::model::{Role, Secret, UserInfo};
 use app::ssr::{KeyStores, Workflows};
-use app::stores::{StoreDetail, TargetRef};
 use server::fleet::KmsFleet;
 use server::preflight::XksPreflight;
 use server::runs::{Outage, Runner, Timing};
@@ -107,7 +107,7 @@ impl Harness {
 
     async fn form(&self, target: &TargetRef, id: &str) -> (ChangeForm, String) {
         let d = self.describe(target, id).await;
-        let s = app::change::plan::Settings::of(&d);
+        let s = app::domain::change::Settings::of(&d);
         (ChangeForm::of(&s), s.fingerprint())
     }
 
@@ -183,7 +183,7 @@ async fn a_path_and_credential_change_keeps_a_connected_xks_store_connected() {
         .iter()
         .all(|s| s.started_ms.is_some() && s.finished_ms.is_some()));
     let d = h.describe(&account_a(), PAYMENTS).await;
-    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(d.row.state.as_str(), "CONNECTED");
     assert_eq!(d.row.xks_path.as_deref(), Some("/payments-v2/kms/xks/v1"));
     assert_eq!(d.xks_access_key_id.as_deref(), Some(NEW_AKID));
     // The audit log names the fields, and nothing in the database holds the secret.
@@ -228,7 +228,7 @@ async fn an_endpoint_change_of_a_connected_store_disconnects_updates_and_reconne
         .unwrap()
         .starts_with("not run: KMS never returns"));
     let d = h.describe(&account_a(), PAYMENTS).await;
-    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(d.row.state.as_str(), "CONNECTED");
     assert_eq!(
         d.row.xks_endpoint.as_deref(),
         Some("https://proxy-a2.xks.sim.internal")
@@ -263,7 +263,7 @@ async fn a_cloudhsm_password_fix_of_a_failed_store_connects_it_when_asked() {
         ]
     );
     assert_eq!(
-        h.describe(&eu_b, HSM_EU_FAILED).await.row.state,
+        h.describe(&eu_b, HSM_EU_FAILED).await.row.state.as_str(),
         "CONNECTED"
     );
 }
@@ -357,7 +357,7 @@ async fn a_kms_failure_at_each_mutating_step_stops_the_run_there_and_retry_finis
         let v = h.settle(run).await;
         assert_eq!(v.status, RunStatus::Succeeded, "{op}: {:?}", v.error);
         let d = h.describe(&account_a(), PAYMENTS).await;
-        assert_eq!(d.row.state, "CONNECTED", "{op}");
+        assert_eq!(d.row.state.as_str(), "CONNECTED", "{op}");
         assert_eq!(d.row.xks_endpoint.as_deref(), Some(target_endpoint));
     }
 }
@@ -386,7 +386,7 @@ async fn a_store_that_fails_to_connect_stops_the_run_and_can_be_rolled_back_and_
         v.error
     );
     assert!(v.actions.contains(&RunAction::RollBack));
-    assert_eq!(v.store_now.as_ref().unwrap().row.state, "FAILED");
+    assert_eq!(v.store_now.as_ref().unwrap().row.state.as_str(), "FAILED");
     // Roll back the name (the password is a secret and is never rolled back).
     let undo = h
         .runner()
@@ -526,7 +526,7 @@ async fn a_restart_mid_run_leaves_it_interrupted_and_resuming_asks_for_the_secre
         .contains("stopped while this run was under way"));
     assert!(v.steps.iter().any(|s| s.status == StepStatus::Interrupted));
     // The page shows the store's real state beside the run.
-    let state = v.store_now.as_ref().unwrap().row.state.clone();
+    let state = v.store_now.as_ref().unwrap().row.state.to_string();
     assert!(
         ["DISCONNECTING", "DISCONNECTED"].contains(&state.as_str()),
         "{state}"
@@ -559,7 +559,7 @@ async fn a_restart_mid_run_leaves_it_interrupted_and_resuming_asks_for_the_secre
     let v = h.settle(run).await;
     assert_eq!(v.status, RunStatus::Succeeded, "{:?}", v.error);
     let d = h.describe(&account_a(), PAYMENTS).await;
-    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(d.row.state.as_str(), "CONNECTED");
     assert_eq!(
         d.row.xks_endpoint.as_deref(),
         Some("https://proxy-a2.xks.sim.internal")
@@ -608,7 +608,7 @@ async fn a_failing_preflight_blocks_the_run_unless_the_operator_overrides_it() {
         .starts_with("failed and overridden by olga"));
     let d = h.describe(&account_a(), PAYMENTS).await;
     assert_eq!(d.row.xks_path.as_deref(), Some("/payments/kms/xks/v1"));
-    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(d.row.state.as_str(), "CONNECTED");
 }
 
 #[tokio::test]
@@ -663,7 +663,7 @@ async fn each_store_type_in_each_settled_state_gets_the_plan_it_needs() {
         .await
         .unwrap();
     for _ in 0..100 {
-        if h.describe(&account_a(), PAYMENTS).await.row.state == "DISCONNECTED" {
+        if h.describe(&account_a(), PAYMENTS).await.row.state.as_str() == "DISCONNECTED" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -721,7 +721,11 @@ async fn each_store_type_in_each_settled_state_gets_the_plan_it_needs() {
         ),
     ];
     for (i, (target, id, state, steps, end)) in cases.into_iter().enumerate() {
-        assert_eq!(h.describe(&target, id).await.row.state, state, "case {i}");
+        assert_eq!(
+            h.describe(&target, id).await.row.state.as_str(),
+            state,
+            "case {i}"
+        );
         let run = h
             .start(&target, id, |f| match i {
                 0 => {
@@ -741,7 +745,11 @@ async fn each_store_type_in_each_settled_state_gets_the_plan_it_needs() {
         let v = h.settle(run).await;
         assert_eq!(v.status, RunStatus::Succeeded, "case {i}: {:?}", v.error);
         assert_eq!(kinds(&v), steps, "case {i}");
-        assert_eq!(h.describe(&target, id).await.row.state, end, "case {i}");
+        assert_eq!(
+            h.describe(&target, id).await.row.state.as_str(),
+            end,
+            "case {i}"
+        );
     }
 }
 
@@ -757,7 +765,10 @@ async fn reconnect_with_the_old_settings_undoes_a_run_that_left_the_store_discon
         .unwrap();
     let v = h.settle(run).await;
     assert_eq!(failed_step(&v), Some(Connect));
-    assert_eq!(v.store_now.as_ref().unwrap().row.state, "DISCONNECTED");
+    assert_eq!(
+        v.store_now.as_ref().unwrap().row.state.as_str(),
+        "DISCONNECTED"
+    );
     assert!(v.actions.contains(&RunAction::ReconnectWithOldSettings));
     h.fail_operations(&[]).await;
     let undo = h
@@ -775,7 +786,7 @@ async fn reconnect_with_the_old_settings_undoes_a_run_that_left_the_store_discon
     assert_eq!(u.status, RunStatus::Succeeded, "{:?}", u.error);
     assert_eq!(kinds(&u), [Update, Connect, WaitConnected, Verify]);
     let d = h.describe(&account_a(), PAYMENTS).await;
-    assert_eq!(d.row.state, "CONNECTED");
+    assert_eq!(d.row.state.as_str(), "CONNECTED");
     assert_eq!(
         d.row.xks_endpoint.as_deref(),
         Some("https://proxy-a.xks.sim.internal")
@@ -818,9 +829,9 @@ async fn verify_fails_when_describe_does_not_show_the_new_values() {
         },
         secrets: Default::default(),
     });
-    let before = app::change::plan::Settings::of(&h.describe(&account_a(), PAYMENTS).await);
+    let before = app::domain::change::Settings::of(&h.describe(&account_a(), PAYMENTS).await);
     // A run whose update never reached KMS: only its verify step is left.
-    let change = app::change::Change {
+    let change = app::domain::change::Change {
         name: Some("payments-renamed".into()),
         ..Default::default()
     };
@@ -830,11 +841,11 @@ async fn verify_fails_when_describe_does_not_show_the_new_values() {
             target: &account_a(),
             store_id: PAYMENTS,
             store_name: "payments-xks",
-            store_type: "EXTERNAL_KEY_STORE",
+            store_type: &app::domain::kms::CustomKeyStoreType::ExternalKeyStore,
             user: "olga",
             change: &change,
             before: &before,
-            state_before: "CONNECTED",
+            state_before: &app::domain::kms::ConnectionState::Connected,
             steps: &[Verify],
             rollback_of: None,
             preflight: None,

@@ -318,7 +318,7 @@ async fn a_restart_keeps_users_and_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let cfg = config(&["--data-dir", data]);
-    let first = server::build(&cfg, Some(app::model::Secret::new(ADMIN_PASSWORD)))
+    let first = server::build(&cfg, Some(app::domain::user::Secret::new(ADMIN_PASSWORD)))
         .await
         .unwrap();
     assert_eq!(

@@ -1,8 +1,8 @@
 //! Who is asking: the session, the signed-in user and the role checks every server function uses.
 
 use super::services;
+use crate::domain::user::UserInfo;
 use crate::error::AppError;
-use crate::model::UserInfo;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::future::Future;

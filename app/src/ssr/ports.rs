@@ -1,12 +1,14 @@
 //! What the server functions need from the server, as traits the `server` crate implements.
 
-use crate::change::create::CreateRequest;
-use crate::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
-use crate::change::{Change, ChangeForm, ProxyConfigFile};
-use crate::demo::{DemoAction, DemoWorld};
+use crate::domain::change::create::CreateRequest;
+use crate::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
+use crate::domain::change::{Change, ChangeForm, ProxyConfigFile};
+use crate::domain::demo::{DemoAction, DemoWorld};
+use crate::domain::fleet::Fleet;
+use crate::domain::kms::CustomKeyStoreType;
+use crate::domain::store::{StoreDetail, TargetRef};
+use crate::domain::user::{BackendInfo, Role, Secret, UserInfo};
 use crate::error::AppError;
-use crate::model::{BackendInfo, Role, Secret, UserInfo};
-use crate::stores::{Fleet, StoreDetail, TargetRef};
 use leptos::prelude::use_context;
 use std::sync::Arc;
 
@@ -120,7 +122,7 @@ pub trait Workflows: Send + Sync + 'static {
         secret: &Secret,
     ) -> PreflightReport;
     /// The estimated seconds a store's keys are unusable during a disconnect and reconnect.
-    fn outage_estimate_secs(&self, store_type: &str) -> u64;
+    fn outage_estimate_secs(&self, store_type: &CustomKeyStoreType) -> u64;
 }
 
 /// Everything the server functions reach the outside world through; provided as Leptos context.

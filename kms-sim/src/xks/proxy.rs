@@ -2,7 +2,7 @@
 //! `kms-xks-proxy`, logical key stores by host and path prefix, the spec's error names, and faults.
 
 use super::ca::Authority;
-use super::{ExternalKey, ProxyStore};
+use crate::model::{ExternalKey, ProxyStore};
 use crate::service::WorldView;
 use crate::sigv4::{self, SigError};
 use aes_gcm::aead::{Aead, Payload};

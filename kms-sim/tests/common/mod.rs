@@ -5,7 +5,7 @@ use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_kms::types::{ConnectionStateType, CustomKeyStoresListEntry};
 use aws_sdk_kms::Client;
 use kms_sim::model::{Cluster, Hsm, KmsUser, VpcEndpointService, World, XksCredential};
-use kms_sim::xks::{Faults, ProxyStore};
+use kms_sim::model::{Faults, ProxyStore};
 use kms_sim::{Initial, Running, SimConfig};
 use std::time::Duration;
 

@@ -1,13 +1,14 @@
 //! Carries out a run step by step, recording each step before and after it, so the page can
 //! follow it and a restart finds it where it stopped.
 
-use super::store::{now_ms, RunRecord, RunStore};
-use app::change::plan::Settings;
-use app::change::run::{AuditEntry, RunStatus, StepStatus};
-use app::change::{Change, StepKind};
+use super::store::{RunRecord, RunStore};
+use app::domain::change::run::{AuditEntry, RunStatus, StepStatus};
+use app::domain::change::{Change, Settings, StepKind};
+use app::domain::connection_errors::summary;
+use app::domain::kms::ConnectionState;
+use app::domain::store::StoreDetail;
 use app::error::AppError;
 use app::ssr::KeyStores;
-use app::stores::{error_code_meaning, StoreDetail};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -108,25 +109,21 @@ impl Engine {
         outcome: &str,
         detail: &str,
     ) -> Result<(), AppError> {
-        self.runs
-            .audit(&AuditEntry {
-                at_ms: now_ms(),
-                user: user.to_string(),
-                action: action.to_string(),
-                target: run.target.clone(),
-                store_id: run.store_id.clone(),
-                store_name: run.store_name.clone(),
-                run_id: Some(run.id),
-                fields: run
-                    .change
-                    .fields()
-                    .iter()
-                    .map(|f| f.member().to_string())
-                    .collect(),
-                outcome: outcome.to_string(),
-                detail: detail.to_string(),
-            })
-            .await
+        let fields = run
+            .change
+            .fields()
+            .iter()
+            .map(|f| f.member().to_string())
+            .collect();
+        let entry = AuditEntry::new(
+            user,
+            action,
+            run.target.store(&run.store_id),
+            &run.store_name,
+        )
+        .of_run(run.id, fields)
+        .with(outcome, detail);
+        self.runs.audit(&entry).await
     }
 
     async fn describe(&self, run: &RunRecord) -> Result<StoreDetail, StepFailure> {
@@ -152,8 +149,10 @@ impl Engine {
             StepKind::Disconnect => {
                 let now = self.describe(run).await?;
                 Self::expect_settings(&now, &run.before)?;
-                match now.row.state.as_str() {
-                    "DISCONNECTED" | "DISCONNECTING" => Ok(format!("Already {}.", now.row.state)),
+                match now.row.state {
+                    ConnectionState::Disconnected | ConnectionState::Disconnecting => {
+                        Ok(format!("Already {}.", now.row.state))
+                    }
                     _ => {
                         self.stores.disconnect(&run.target, &run.store_id).await?;
                         Ok("DisconnectCustomKeyStore accepted.".into())
@@ -161,7 +160,7 @@ impl Engine {
                 }
             }
             StepKind::WaitDisconnected => {
-                let d = self.wait(run, &["DISCONNECTED"]).await?;
+                let d = self.wait(run, &[ConnectionState::Disconnected]).await?;
                 Ok(format!("The store is {}.", d.row.state))
             }
             StepKind::Update => {
@@ -192,8 +191,10 @@ impl Engine {
             StepKind::Connect => {
                 let now = self.describe(run).await?;
                 Self::expect_settings(&now, &after)?;
-                match now.row.state.as_str() {
-                    "CONNECTED" | "CONNECTING" => Ok(format!("Already {}.", now.row.state)),
+                match now.row.state {
+                    ConnectionState::Connected | ConnectionState::Connecting => {
+                        Ok(format!("Already {}.", now.row.state))
+                    }
                     _ => {
                         self.stores.connect(&run.target, &run.store_id).await?;
                         Ok("ConnectCustomKeyStore accepted.".into())
@@ -201,13 +202,17 @@ impl Engine {
                 }
             }
             StepKind::WaitConnected => {
-                let d = self.wait(run, &["CONNECTED", "FAILED"]).await?;
-                if d.row.state == "FAILED" {
-                    let code = d.row.error_code.unwrap_or_else(|| "no error code".into());
-                    return Err(StepFailure(format!(
-                        "The store is FAILED with {code}: {}.",
-                        error_code_meaning(&code)
-                    )));
+                let d = self
+                    .wait(run, &[ConnectionState::Connected, ConnectionState::Failed])
+                    .await?;
+                if d.row.state == ConnectionState::Failed {
+                    return Err(StepFailure(match &d.row.error_code {
+                        Some(code) => format!(
+                            "The store is FAILED with {code}: {}.",
+                            summary(code, d.row.store_type.kind())
+                        ),
+                        None => "The store is FAILED with no error code.".to_string(),
+                    }));
                 }
                 Ok("The store is CONNECTED.".into())
             }
@@ -221,9 +226,9 @@ impl Engine {
                     )));
                 }
                 let connected_at_end = run.steps.iter().any(|s| s.kind == StepKind::Connect)
-                    || (run.state_before == "CONNECTED"
+                    || (run.state_before == ConnectionState::Connected
                         && !run.steps.iter().any(|s| s.kind == StepKind::Disconnect));
-                if connected_at_end && now.row.state != "CONNECTED" {
+                if connected_at_end && now.row.state != ConnectionState::Connected {
                     return Err(StepFailure(format!(
                         "The store is {}, not CONNECTED.",
                         now.row.state
@@ -238,14 +243,18 @@ impl Engine {
     }
 
     /// Polls Describe until the state is one of `until`, within the wait limit.
-    async fn wait(&self, run: &RunRecord, until: &[&str]) -> Result<StoreDetail, StepFailure> {
+    async fn wait(
+        &self,
+        run: &RunRecord,
+        until: &[ConnectionState],
+    ) -> Result<StoreDetail, StepFailure> {
         let deadline = tokio::time::Instant::now() + self.timing.wait_limit;
         // A transition that finishes at once is seen at once: the first checks come quickly,
         // then the pause grows to the configured poll interval.
         let mut pause = Duration::from_millis(10).min(self.timing.poll);
         loop {
             let d = self.describe(run).await?;
-            if until.contains(&d.row.state.as_str()) {
+            if until.contains(&d.row.state) {
                 return Ok(d);
             }
             if tokio::time::Instant::now() >= deadline {

@@ -1,14 +1,15 @@
 //! Runs, their steps and the audit log in SQLite. Only blanked changes are written: the secret
 //! values of a run live in memory (`super::Engine`) and are never stored.
 
-use app::change::plan::Settings;
-use app::change::run::{AuditEntry, RunStatus, StepStatus, StepView};
-use app::change::{Change, StepKind};
+use app::domain::change::run::{AuditEntry, RunStatus, StepStatus, StepView};
+use app::domain::change::Settings;
+use app::domain::change::{Change, StepKind};
+use app::domain::store::TargetRef;
 use app::error::AppError;
-use app::stores::TargetRef;
 use sqlx::SqlitePool;
 
-pub use app::change::run::now_ms;
+pub use app::domain::change::run::now_ms;
+use app::domain::kms::{ConnectionState, CustomKeyStoreType};
 
 fn db(e: sqlx::Error) -> AppError {
     app::ssr::guard::internal(e)
@@ -21,14 +22,14 @@ pub struct RunRecord {
     pub target: TargetRef,
     pub store_id: String,
     pub store_name: String,
-    pub store_type: String,
+    pub store_type: CustomKeyStoreType,
     pub user: String,
     pub created_ms: i64,
     pub status: RunStatus,
     /// Secret values blanked.
     pub change: Change,
     pub before: Settings,
-    pub state_before: String,
+    pub state_before: ConnectionState,
     pub error: Option<String>,
     pub rollback_of: Option<i64>,
     pub preflight: Option<String>,
@@ -39,11 +40,11 @@ pub struct NewRun<'a> {
     pub target: &'a TargetRef,
     pub store_id: &'a str,
     pub store_name: &'a str,
-    pub store_type: &'a str,
+    pub store_type: &'a CustomKeyStoreType,
     pub user: &'a str,
     pub change: &'a Change,
     pub before: &'a Settings,
-    pub state_before: &'a str,
+    pub state_before: &'a ConnectionState,
     pub steps: &'a [StepKind],
     pub rollback_of: Option<i64>,
     pub preflight: Option<String>,
@@ -112,12 +113,12 @@ impl RunStore {
         .bind(&new.target.region)
         .bind(new.store_id)
         .bind(new.store_name)
-        .bind(new.store_type)
+        .bind(new.store_type.as_str())
         .bind(new.user)
         .bind(now_ms())
         .bind(change)
         .bind(before)
-        .bind(new.state_before)
+        .bind(new.state_before.as_str())
         .bind(new.rollback_of)
         .bind(&new.preflight)
         .execute(&mut *tx)
@@ -197,13 +198,13 @@ impl RunStore {
             },
             store_id: r.3,
             store_name: r.4,
-            store_type: r.5,
+            store_type: CustomKeyStoreType::parse(&r.5),
             user: r.6,
             created_ms: r.7,
             status: RunStatus::parse(&r.8).ok_or_else(|| corrupt("status"))?,
             change: serde_json::from_str(&r.9).map_err(|_| corrupt("change"))?,
             before: serde_json::from_str(&r.10).map_err(|_| corrupt("settings"))?,
-            state_before: r.11,
+            state_before: ConnectionState::parse(&r.11),
             error: r.12,
             rollback_of: r.13,
             preflight: r.14,

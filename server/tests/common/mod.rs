@@ -1,7 +1,7 @@
 //! Drives the real console router in-process, the way a browser or a script would.
 #![allow(dead_code)]
 
-use app::model::Secret;
+use app::domain::user::Secret;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;

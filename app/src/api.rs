@@ -1,0 +1,37 @@
+//! Server functions that more than one page calls. A page's own server functions live beside it
+//! in `pages/`; these read through the ports (`ssr::ports`) like every other.
+
+use crate::domain::fleet::Fleet;
+use crate::domain::store::StoreDetail;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Every store of every target (the create page lists the targets from it).
+#[server(endpoint = "stores/list")]
+pub async fn list_key_stores() -> Result<Fleet, AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async {
+        guard::require_user().await?;
+        Ok(services()?.stores.fleet().await)
+    })
+    .await
+}
+
+/// What Describe says about one store: the store, edit, fix and test pages.
+#[server(endpoint = "stores/get")]
+pub async fn get_key_store(
+    account: String,
+    region: String,
+    id: String,
+) -> Result<StoreDetail, AppError> {
+    use crate::domain::store::TargetRef;
+    use crate::ssr::{guard, services};
+    guard::respond(async move {
+        guard::require_user().await?;
+        services()?
+            .stores
+            .describe(&TargetRef { account, region }, &id)
+            .await
+    })
+    .await
+}

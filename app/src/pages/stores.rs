@@ -1,0 +1,234 @@
+//! `/`: every custom key store of every target in one table, with filters, sorting and the page
+//! kept in the URL so a view can be shared.
+
+use crate::domain::connection_errors::summary;
+use crate::domain::fleet::{Column, FleetPage, View};
+use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
+use crate::domain::store::StoreRow;
+use crate::error::AppError;
+use crate::widgets::format::created;
+use crate::widgets::StateBadge;
+use leptos::prelude::*;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_query_map;
+
+/// The page of the fleet that a view selects: only its rows travel to the page and the browser.
+#[server(endpoint = "stores/page")]
+pub async fn list_fleet_page(view: View) -> Result<FleetPage, AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async move {
+        guard::require_user().await?;
+        Ok(services()?.stores.fleet().await.page(&view))
+    })
+    .await
+}
+
+/// Seconds between refreshes while a store is CONNECTING or DISCONNECTING.
+pub const REFRESH_SECONDS: u32 = 3;
+
+/// The filters' choices, in the order people read them.
+const KINDS: [StoreKind; 2] = [StoreKind::CloudHsm, StoreKind::External];
+const STATES: [ConnectionState; 5] = [
+    ConnectionState::Connected,
+    ConnectionState::Connecting,
+    ConnectionState::Disconnected,
+    ConnectionState::Disconnecting,
+    ConnectionState::Failed,
+];
+
+#[component]
+pub fn StoresPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| View::from_query(|k| query.read().get(k)));
+    let fleet = Resource::new(move || view.get(), list_fleet_page);
+    view! {
+        <h1>"Key stores"</h1>
+        <p><a class="button" href="/create">"Create key store"</a></p>
+        <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
+            {move || Suspend::new(async move {
+                match fleet.await {
+                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn FleetView(fleet: FleetPage, view: View) -> impl IntoView {
+    let FleetPage {
+        rows,
+        matched,
+        total,
+        first,
+        page,
+        pages,
+        transitioning: refresh,
+        failures,
+        accounts,
+        regions,
+    } = fleet;
+    let last = first + rows.len().saturating_sub(1);
+    let count = match pages {
+        1 => format!("{matched} of {total} key stores"),
+        _ => format!("{matched} of {total} key stores · {first}–{last} on page {page} of {pages}"),
+    };
+    let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
+    view! {
+        {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
+        {failures
+            .iter()
+            .map(|f| {
+                view! {
+                    <div class="banner error" role="alert" data-testid="target-failure">
+                        <strong>{format!("{} {}: ", f.target.account, f.target.region)}</strong>
+                        {f.message.clone()}
+                        " The stores of the other targets are listed below."
+                    </div>
+                }
+            })
+            .collect_view()}
+        <FilterForm view=view.clone() accounts regions />
+        <p class="note" data-testid="count">
+            {count}
+            {refresh.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
+        </p>
+        <table class="fleet">
+            <thead>
+                <tr>
+                    {Column::ALL
+                        .into_iter()
+                        .map(|c| {
+                            let href = format!("/?{}", view.sorted_by(c).to_query());
+                            let mark = match (view.sort == Some(c), view.descending) {
+                                (true, false) => " ▲",
+                                (true, true) => " ▼",
+                                _ => "",
+                            };
+                            let sort = match (view.sort == Some(c), view.descending) {
+                                (true, false) => "ascending",
+                                (true, true) => "descending",
+                                _ => "none",
+                            };
+                            view! {
+                                <th aria-sort=sort>
+                                    <a href=href>{c.title()}{mark}</a>
+                                </th>
+                            }
+                        })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>{rows.into_iter().map(|r| view! { <StoreLine row=r /> }).collect_view()}</tbody>
+        </table>
+        {(matched == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
+        {pager}
+    }
+}
+
+/// Links to the first, previous, next and last pages, keeping the filters and order.
+#[component]
+fn Pager(view: View, page: usize, pages: usize) -> impl IntoView {
+    let link = move |to: usize, label: &'static str, rel: &'static str| {
+        let href = format!("/?{}", view.at_page(to).to_query());
+        if to == page || to == 0 || to > pages {
+            view! { <span class="disabled" aria-disabled="true">{label}</span> }.into_any()
+        } else {
+            view! { <a href=href rel=rel>{label}</a> }.into_any()
+        }
+    };
+    view! {
+        <nav class="pager" aria-label="Pages of the table" data-testid="pager">
+            {link(1, "« First", "first")}
+            {link(page - 1, "‹ Previous", "prev")}
+            <span aria-current="page">{format!("Page {page} of {pages}")}</span>
+            {link(page + 1, "Next ›", "next")}
+            {link(pages, "Last »", "last")}
+        </nav>
+    }
+}
+
+#[component]
+fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
+    let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
+    let any = |label: &'static str| view! { <option value="">{label}</option> };
+    view! {
+        <form method="get" action="/" class="filters">
+            <label>
+                "Type"
+                <select name="type">
+                    {any("any type")}
+                    {KINDS.iter().map(|k| { let t = k.store_type(); option(t.to_string(), k.label().to_string(), view.store_type.as_ref() == Some(&t)) }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "State"
+                <select name="state">
+                    {any("any state")}
+                    {STATES.iter().map(|s| option(s.to_string(), s.to_string(), view.state.as_ref() == Some(s))).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Account"
+                <select name="account">
+                    {any("any account")}
+                    {accounts.into_iter().map(|a| { let sel = view.account.as_ref() == Some(&a); option(a.clone(), a, sel) }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Region"
+                <select name="region">
+                    {any("any region")}
+                    {regions.into_iter().map(|r| { let sel = view.region.as_ref() == Some(&r); option(r.clone(), r, sel) }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Search"
+                <input type="search" name="q" value=view.text.clone().unwrap_or_default() placeholder="name, ID, error, endpoint" />
+            </label>
+            {view.sort.map(|c| view! { <input type="hidden" name="sort" value=c.key() /> })}
+            {view.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+            <button type="submit">"Apply"</button>
+            <a href="/" class="reset">"Clear"</a>
+        </form>
+    }
+}
+
+#[component]
+fn StoreLine(row: StoreRow) -> impl IntoView {
+    let proxy = match (&row.xks_endpoint, &row.cloud_hsm_cluster_id) {
+        (Some(endpoint), _) => format!(
+            "{}{} ({})",
+            endpoint,
+            row.xks_path.clone().unwrap_or_default(),
+            row.xks_connectivity
+                .as_ref()
+                .map_or("public endpoint", XksProxyConnectivity::label)
+        ),
+        (None, Some(cluster)) => format!("cluster {cluster}"),
+        _ => String::new(),
+    };
+    let error = row.error_code.clone().map(|code| {
+        let meaning = summary(&code, row.store_type.kind());
+        view! {
+            <code>{code.to_string()}</code>
+            <span class="meaning">{meaning}</span>
+        }
+    });
+    view! {
+        <tr data-testid="store-row">
+            <td>{row.account.clone()}</td>
+            <td>{row.region.clone()}</td>
+            <td class="name">
+                <a href=row.href("")>{row.name.clone()}</a>
+            </td>
+            <td><code>{row.id.clone()}</code></td>
+            <td>{row.store_type.label().to_string()}</td>
+            <td><StateBadge state=row.state.clone() /></td>
+            <td>{error}</td>
+            <td class="proxy">{proxy}</td>
+            <td>{created(row.created)}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,35 @@
+//! Components more than one page shows: inputs, reports, badges and formatting.
+
+pub mod config_file;
+pub mod format;
+pub mod probe_report;
+pub mod secret_input;
+
+use crate::domain::kms::ConnectionState;
+use crate::domain::store::StoreRef;
+use leptos::prelude::*;
+
+/// A store's connection state as a badge: its name in words, and a colour that only repeats it.
+#[component]
+pub fn StateBadge(
+    state: ConnectionState,
+    /// `data-testid` of the badge, where a page's tests look for it.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <span class=format!("badge state-{}", state.css()) data-testid=testid>
+            {state.to_string()}
+        </span>
+    }
+}
+
+/// The hidden inputs that name a store in a form: what every store server function takes first.
+#[component]
+pub fn StoreInputs(store: StoreRef) -> impl IntoView {
+    view! {
+        <input type="hidden" name="account" value=store.account />
+        <input type="hidden" name="region" value=store.region />
+        <input type="hidden" name="id" value=store.id />
+    }
+}

@@ -1,0 +1,73 @@
+//! Runs as the browser sees them: the steps, what the operator may do next, and whether
+//! resuming needs the secrets again.
+
+use super::store::RunRecord;
+use super::Runner;
+use app::domain::change::run::{RunAction, RunStatus, RunView, StepStatus};
+use app::domain::change::StepKind;
+use app::domain::store::{StoreDetail, TargetRef};
+use app::error::AppError;
+
+impl Runner {
+    pub(super) fn view(&self, r: RunRecord, store_now: Option<StoreDetail>) -> RunView {
+        let full = self.engine.full_change(&r);
+        let needs_secrets = full.missing_secrets();
+        let update_done = r
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::Update && s.status == StepStatus::Done);
+        let actions = match r.status {
+            RunStatus::Failed | RunStatus::Interrupted => {
+                let mut a = vec![RunAction::Resume];
+                if update_done && !r.change.rollback(&r.before).fields().is_empty() {
+                    a.push(RunAction::RollBack);
+                }
+                a.push(RunAction::ReconnectWithOldSettings);
+                a.push(RunAction::LeaveAsIs);
+                a
+            }
+            _ => Vec::new(),
+        };
+        RunView {
+            id: r.id,
+            target: r.target,
+            store_id: r.store_id,
+            store_name: r.store_name,
+            user: r.user,
+            created_ms: r.created_ms,
+            status: r.status,
+            fields: r.change.fields(),
+            steps: r.steps,
+            error: r.error,
+            rollback_of: r.rollback_of,
+            preflight: r.preflight,
+            store_now,
+            needs_secrets: if update_done {
+                Vec::new()
+            } else {
+                needs_secrets
+            },
+            actions,
+        }
+    }
+
+    pub(super) async fn run_view(&self, id: i64) -> Result<RunView, AppError> {
+        let r = self.engine.runs.get(id).await?;
+        let now = self
+            .engine
+            .stores
+            .describe(&r.target, &r.store_id)
+            .await
+            .ok();
+        Ok(self.view(r, now))
+    }
+
+    pub(super) async fn store_runs(
+        &self,
+        target: &TargetRef,
+        store_id: &str,
+    ) -> Result<Vec<RunView>, AppError> {
+        let runs = self.engine.runs.of_store(target, store_id).await?;
+        Ok(runs.into_iter().map(|r| self.view(r, None)).collect())
+    }
+}
