@@ -5,7 +5,9 @@ use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, CustomKeyStoreType, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
 use crate::service::{new_store_id, now_ms, Caller, Sim, State};
-use crate::shapes::{CreateCustomKeyStoreRequest, CreateCustomKeyStoreResponse};
+use crate::shapes::{
+    camel, BackingMembers, CreateCustomKeyStoreRequest, CreateCustomKeyStoreResponse,
+};
 use crate::validate::{self, Violations};
 
 pub async fn run(
@@ -65,7 +67,7 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
     v.check(
         "cloudHsmClusterId",
         &validate::CLOUD_HSM_CLUSTER_ID,
-        req.cloud_hsm_cluster_id.as_deref(),
+        req.backing.cloud_hsm_cluster_id.as_deref(),
     );
     v.check(
         "trustAnchorCertificate",
@@ -75,22 +77,14 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
     v.check(
         "keyStorePassword",
         &validate::KEY_STORE_PASSWORD,
-        req.key_store_password.as_deref(),
+        req.backing.key_store_password.as_deref(),
     );
     v.enum_value(
         "customKeyStoreType",
         req.custom_key_store_type.as_deref(),
         &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"],
     );
-    check_xks_members(
-        &mut v,
-        req.xks_proxy_uri_endpoint.as_deref(),
-        req.xks_proxy_uri_path.as_deref(),
-        req.xks_proxy_vpc_endpoint_service_name.as_deref(),
-        req.xks_proxy_vpc_endpoint_service_owner.as_deref(),
-        req.xks_proxy_authentication_credential.as_ref(),
-        req.xks_proxy_connectivity.as_deref(),
-    );
+    check_xks_members(&mut v, &req.backing);
     v.into_result()?;
 
     // Per-type requirements (reference §1.2); CustomKeyStoreType defaults to AWS_CLOUDHSM.
@@ -119,7 +113,7 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
             needed(
                 &mut v,
                 "cloudHsmClusterId",
-                req.cloud_hsm_cluster_id.is_some(),
+                req.backing.cloud_hsm_cluster_id.is_some(),
                 kind,
             );
             needed(
@@ -131,33 +125,19 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
             needed(
                 &mut v,
                 "keyStorePassword",
-                req.key_store_password.is_some(),
+                req.backing.key_store_password.is_some(),
                 kind,
             );
-            for (member, present) in [
-                ("xksProxyUriEndpoint", req.xks_proxy_uri_endpoint.is_some()),
-                ("xksProxyUriPath", req.xks_proxy_uri_path.is_some()),
-                (
-                    "xksProxyVpcEndpointServiceName",
-                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
-                ),
-                (
-                    "xksProxyVpcEndpointServiceOwner",
-                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
-                ),
-                (
-                    "xksProxyAuthenticationCredential",
-                    req.xks_proxy_authentication_credential.is_some(),
-                ),
-                ("xksProxyConnectivity", req.xks_proxy_connectivity.is_some()),
-            ] {
-                not_allowed(&mut v, member, present, kind);
+            for (member, present) in req.backing.present() {
+                if BackingMembers::is_xks(member) {
+                    not_allowed(&mut v, &camel(member), present, kind);
+                }
             }
             v.into_result()?;
             Backing::CloudHsm {
-                cluster_id: req.cloud_hsm_cluster_id.clone().unwrap_or_default(),
+                cluster_id: req.backing.cloud_hsm_cluster_id.clone().unwrap_or_default(),
                 trust_anchor_certificate: req.trust_anchor_certificate.clone().unwrap_or_default(),
-                key_store_password: req.key_store_password.clone().unwrap_or_default(),
+                key_store_password: req.backing.key_store_password.clone().unwrap_or_default(),
             }
         }
         CustomKeyStoreType::ExternalKeyStore => {
@@ -165,62 +145,70 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
             needed(
                 &mut v,
                 "xksProxyConnectivity",
-                req.xks_proxy_connectivity.is_some(),
+                req.backing.xks_proxy_connectivity.is_some(),
                 kind,
             );
             needed(
                 &mut v,
                 "xksProxyUriEndpoint",
-                req.xks_proxy_uri_endpoint.is_some(),
+                req.backing.xks_proxy_uri_endpoint.is_some(),
                 kind,
             );
             needed(
                 &mut v,
                 "xksProxyUriPath",
-                req.xks_proxy_uri_path.is_some(),
+                req.backing.xks_proxy_uri_path.is_some(),
                 kind,
             );
             needed(
                 &mut v,
                 "xksProxyAuthenticationCredential",
-                req.xks_proxy_authentication_credential.is_some(),
+                req.backing.xks_proxy_authentication_credential.is_some(),
                 kind,
             );
-            for (member, present) in [
-                ("cloudHsmClusterId", req.cloud_hsm_cluster_id.is_some()),
-                (
-                    "trustAnchorCertificate",
-                    req.trust_anchor_certificate.is_some(),
-                ),
-                ("keyStorePassword", req.key_store_password.is_some()),
-            ] {
-                not_allowed(&mut v, member, present, kind);
+            let trust_anchor = (
+                "TrustAnchorCertificate",
+                req.trust_anchor_certificate.is_some(),
+            );
+            for (member, present) in req.backing.present().into_iter().chain([trust_anchor]) {
+                if !BackingMembers::is_xks(member) {
+                    not_allowed(&mut v, &camel(member), present, kind);
+                }
             }
             let connectivity = req
+                .backing
                 .xks_proxy_connectivity
                 .as_deref()
                 .and_then(XksProxyConnectivity::parse)
                 .unwrap_or(XksProxyConnectivity::PublicEndpoint);
             let vpc = connectivity == XksProxyConnectivity::VpcEndpointService;
-            if vpc && req.xks_proxy_vpc_endpoint_service_name.is_none() {
+            if vpc && req.backing.xks_proxy_vpc_endpoint_service_name.is_none() {
                 v.rule("Value null at 'xksProxyVpcEndpointServiceName' failed to satisfy constraint: Member must not be null when XksProxyConnectivity is VPC_ENDPOINT_SERVICE");
             }
             if !vpc {
                 forbid_vpc_members(
                     &mut v,
-                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
-                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                    req.backing.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    req.backing.xks_proxy_vpc_endpoint_service_owner.is_some(),
                 );
             }
             v.into_result()?;
             Backing::External {
                 connectivity,
-                uri_endpoint: req.xks_proxy_uri_endpoint.clone().unwrap_or_default(),
-                uri_path: req.xks_proxy_uri_path.clone().unwrap_or_default(),
-                vpc_endpoint_service_name: req.xks_proxy_vpc_endpoint_service_name.clone(),
-                vpc_endpoint_service_owner: req.xks_proxy_vpc_endpoint_service_owner.clone(),
+                uri_endpoint: req
+                    .backing
+                    .xks_proxy_uri_endpoint
+                    .clone()
+                    .unwrap_or_default(),
+                uri_path: req.backing.xks_proxy_uri_path.clone().unwrap_or_default(),
+                vpc_endpoint_service_name: req.backing.xks_proxy_vpc_endpoint_service_name.clone(),
+                vpc_endpoint_service_owner: req
+                    .backing
+                    .xks_proxy_vpc_endpoint_service_owner
+                    .clone(),
                 credential: credential(
-                    req.xks_proxy_authentication_credential
+                    req.backing
+                        .xks_proxy_authentication_credential
                         .as_ref()
                         .expect("checked above"),
                 ),

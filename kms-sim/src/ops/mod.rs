@@ -8,19 +8,17 @@ pub mod disconnect;
 pub mod update;
 
 use crate::model::XksCredential;
-use crate::shapes::CredentialIn;
+use crate::shapes::{BackingMembers, CredentialIn};
 use crate::validate::{self, Violations};
 
-/// Checks the members every XKS-carrying request shares, with AWS's member paths.
-pub(crate) fn check_xks_members(
-    v: &mut Violations,
-    endpoint: Option<&str>,
-    path: Option<&str>,
-    vpc_name: Option<&str>,
-    vpc_owner: Option<&str>,
-    credential: Option<&CredentialIn>,
-    connectivity: Option<&str>,
-) {
+/// Checks the XKS members Create and Update share, with AWS's member paths.
+pub(crate) fn check_xks_members(v: &mut Violations, m: &BackingMembers) {
+    let endpoint = m.xks_proxy_uri_endpoint.as_deref();
+    let path = m.xks_proxy_uri_path.as_deref();
+    let vpc_name = m.xks_proxy_vpc_endpoint_service_name.as_deref();
+    let vpc_owner = m.xks_proxy_vpc_endpoint_service_owner.as_deref();
+    let credential = m.xks_proxy_authentication_credential.as_ref();
+    let connectivity = m.xks_proxy_connectivity.as_deref();
     v.check(
         "xksProxyUriEndpoint",
         &validate::XKS_PROXY_URI_ENDPOINT,

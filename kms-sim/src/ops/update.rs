@@ -6,7 +6,7 @@ use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
 use crate::service::{invalid_state, Caller, Sim, State};
-use crate::shapes::{Empty, UpdateCustomKeyStoreRequest};
+use crate::shapes::{BackingMembers, Empty, UpdateCustomKeyStoreRequest};
 use crate::validate::{self, Violations};
 
 /// Which state a member needs: reference §1.4. Names, XKS paths and credentials may change while
@@ -67,53 +67,27 @@ fn validate_request(req: &UpdateCustomKeyStoreRequest) -> Result<(), KmsError> {
     v.check(
         "keyStorePassword",
         &validate::KEY_STORE_PASSWORD,
-        req.key_store_password.as_deref(),
+        req.backing.key_store_password.as_deref(),
     );
     v.check(
         "cloudHsmClusterId",
         &validate::CLOUD_HSM_CLUSTER_ID,
-        req.cloud_hsm_cluster_id.as_deref(),
+        req.backing.cloud_hsm_cluster_id.as_deref(),
     );
-    check_xks_members(
-        &mut v,
-        req.xks_proxy_uri_endpoint.as_deref(),
-        req.xks_proxy_uri_path.as_deref(),
-        req.xks_proxy_vpc_endpoint_service_name.as_deref(),
-        req.xks_proxy_vpc_endpoint_service_owner.as_deref(),
-        req.xks_proxy_authentication_credential.as_ref(),
-        req.xks_proxy_connectivity.as_deref(),
-    );
+    check_xks_members(&mut v, &req.backing);
     v.into_result()
 }
 
 /// The members present in the request, by model name.
 fn members(req: &UpdateCustomKeyStoreRequest) -> Vec<&'static str> {
-    [
-        (
-            "NewCustomKeyStoreName",
-            req.new_custom_key_store_name.is_some(),
-        ),
-        ("KeyStorePassword", req.key_store_password.is_some()),
-        ("CloudHsmClusterId", req.cloud_hsm_cluster_id.is_some()),
-        ("XksProxyUriEndpoint", req.xks_proxy_uri_endpoint.is_some()),
-        ("XksProxyUriPath", req.xks_proxy_uri_path.is_some()),
-        (
-            "XksProxyVpcEndpointServiceName",
-            req.xks_proxy_vpc_endpoint_service_name.is_some(),
-        ),
-        (
-            "XksProxyVpcEndpointServiceOwner",
-            req.xks_proxy_vpc_endpoint_service_owner.is_some(),
-        ),
-        (
-            "XksProxyAuthenticationCredential",
-            req.xks_proxy_authentication_credential.is_some(),
-        ),
-        ("XksProxyConnectivity", req.xks_proxy_connectivity.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(m, present)| present.then_some(m))
-    .collect()
+    let name = (
+        "NewCustomKeyStoreName",
+        req.new_custom_key_store_name.is_some(),
+    );
+    std::iter::once(name)
+        .chain(req.backing.present())
+        .filter_map(|(m, present)| present.then_some(m))
+        .collect()
 }
 
 /// What an update changes, once every rule has passed.
@@ -137,7 +111,7 @@ fn plan(
     let mut v = Violations::default();
     for m in &present {
         let for_cloudhsm = matches!(*m, "KeyStorePassword" | "CloudHsmClusterId");
-        let for_xks = m.starts_with("Xks");
+        let for_xks = BackingMembers::is_xks(m);
         if (for_cloudhsm && is_xks) || (for_xks && !is_xks) {
             let kind = store.backing.store_type().as_str();
             v.rule(format!(
@@ -218,11 +192,13 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             key_store_password,
         } => Ok(Backing::CloudHsm {
             cluster_id: req
+                .backing
                 .cloud_hsm_cluster_id
                 .clone()
                 .unwrap_or_else(|| cluster_id.clone()),
             trust_anchor_certificate: trust_anchor_certificate.clone(),
             key_store_password: req
+                .backing
                 .key_store_password
                 .clone()
                 .unwrap_or_else(|| key_store_password.clone()),
@@ -236,6 +212,7 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             credential: old_credential,
         } => {
             let new_connectivity = req
+                .backing
                 .xks_proxy_connectivity
                 .as_deref()
                 .and_then(XksProxyConnectivity::parse)
@@ -244,6 +221,7 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             if new_connectivity != *connectivity {
                 // Reference §1.4: a connectivity change needs a new endpoint, and a service name for VPC.
                 if req
+                    .backing
                     .xks_proxy_uri_endpoint
                     .as_deref()
                     .is_none_or(|e| e == uri_endpoint)
@@ -254,7 +232,7 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
                     ));
                 }
                 if new_connectivity == XksProxyConnectivity::VpcEndpointService
-                    && req.xks_proxy_vpc_endpoint_service_name.is_none()
+                    && req.backing.xks_proxy_vpc_endpoint_service_name.is_none()
                 {
                     v.rule("Value null at 'xksProxyVpcEndpointServiceName' failed to satisfy constraint: Member must not be null when XksProxyConnectivity changes to VPC_ENDPOINT_SERVICE");
                 }
@@ -262,8 +240,8 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             if new_connectivity == XksProxyConnectivity::PublicEndpoint {
                 forbid_vpc_members(
                     &mut v,
-                    req.xks_proxy_vpc_endpoint_service_name.is_some(),
-                    req.xks_proxy_vpc_endpoint_service_owner.is_some(),
+                    req.backing.xks_proxy_vpc_endpoint_service_name.is_some(),
+                    req.backing.xks_proxy_vpc_endpoint_service_owner.is_some(),
                 );
             }
             v.into_result()?;
@@ -271,28 +249,33 @@ fn new_backing(store: &KeyStore, req: &UpdateCustomKeyStoreRequest) -> Result<Ba
             Ok(Backing::External {
                 connectivity: new_connectivity,
                 uri_endpoint: req
+                    .backing
                     .xks_proxy_uri_endpoint
                     .clone()
                     .unwrap_or_else(|| uri_endpoint.clone()),
                 uri_path: req
+                    .backing
                     .xks_proxy_uri_path
                     .clone()
                     .unwrap_or_else(|| uri_path.clone()),
                 vpc_endpoint_service_name: vpc
                     .then(|| {
-                        req.xks_proxy_vpc_endpoint_service_name
+                        req.backing
+                            .xks_proxy_vpc_endpoint_service_name
                             .clone()
                             .or_else(|| vpc_endpoint_service_name.clone())
                     })
                     .flatten(),
                 vpc_endpoint_service_owner: vpc
                     .then(|| {
-                        req.xks_proxy_vpc_endpoint_service_owner
+                        req.backing
+                            .xks_proxy_vpc_endpoint_service_owner
                             .clone()
                             .or_else(|| vpc_endpoint_service_owner.clone())
                     })
                     .flatten(),
                 credential: req
+                    .backing
                     .xks_proxy_authentication_credential
                     .as_ref()
                     .map(credential)

@@ -178,56 +178,39 @@ impl XksClient {
     ) -> Result<(u16, Bytes), ProbeOutcome> {
         let host = endpoint.trim_start_matches("https://").to_ascii_lowercase();
         let deadline = Instant::now() + self.timeout;
-        let mut clock = Instant::now();
-        let mut record = |name: &'static str, ok: bool, detail: String| {
-            layers.push(Layer {
-                name,
-                ok,
-                detail,
-                elapsed: clock.elapsed(),
-            });
-            clock = Instant::now();
+        let mut record = Recorder {
+            layers,
+            clock: Instant::now(),
         };
         let addr = match timeout_at(deadline, self.resolve(&host)).await {
             Ok(Ok(a)) => {
-                record("DNS", true, format!("{host} is {a}"));
+                record.passed("DNS", format!("{host} is {a}"));
                 a
             }
-            Ok(Err(e)) => {
-                record("DNS", false, e.clone());
-                return Err(ProbeOutcome::Unreachable(e));
-            }
+            Ok(Err(e)) => return Err(record.unreachable("DNS", e)),
             Err(_) => {
-                let why = format!("DNS lookup of {host} timed out");
-                record("DNS", false, why.clone());
-                return Err(ProbeOutcome::Unreachable(why));
+                return Err(record.unreachable("DNS", format!("DNS lookup of {host} timed out")))
             }
         };
         if self.refuses(&host) {
-            let why = format!("connection to {host}:443 refused");
-            record("TCP", false, why.clone());
-            return Err(ProbeOutcome::Unreachable(why));
+            return Err(record.unreachable("TCP", format!("connection to {host}:443 refused")));
         }
         let tcp = match timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(s)) => {
-                record("TCP", true, format!("connected to {host}:443"));
+                record.passed("TCP", format!("connected to {host}:443"));
                 s
             }
             Ok(Err(e)) => {
                 let why = format!("TCP connection to {host}:443 failed: {e}");
-                record("TCP", false, why.clone());
-                return Err(ProbeOutcome::Unreachable(why));
+                return Err(record.unreachable("TCP", why));
             }
             Err(_) => {
                 let why = format!("TCP connection to {host}:443 timed out");
-                record("TCP", false, why.clone());
-                return Err(ProbeOutcome::Unreachable(why));
+                return Err(record.unreachable("TCP", why));
             }
         };
         let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
-            let why = format!("{host} is not a valid host name");
-            record("TLS", false, why.clone());
-            return Err(ProbeOutcome::Unreachable(why));
+            return Err(record.unreachable("TLS", format!("{host} is not a valid host name")));
         };
         let tls = match timeout_at(
             deadline,
@@ -242,19 +225,18 @@ impl XksClient {
                     .protocol_version()
                     .map(|v| format!("{v:?}"))
                     .unwrap_or_default();
-                record(
+                record.passed(
                     "TLS",
-                    true,
                     format!("handshake done ({version}), certificate trusted for {host}"),
                 );
                 s
             }
             Ok(Err(e)) => {
-                record("TLS", false, e.to_string());
+                record.failed("TLS", e.to_string());
                 return Err(ProbeOutcome::TlsFailure(e.to_string()));
             }
             Err(_) => {
-                record("TLS", false, "the TLS handshake timed out".into());
+                record.failed("TLS", "the TLS handshake timed out".into());
                 return Err(ProbeOutcome::TimedOut);
             }
         };
@@ -276,11 +258,11 @@ impl XksClient {
         };
         match timeout_at(deadline, exchange).await {
             Err(_) => {
-                record("HTTP", false, "no answer in time".into());
+                record.failed("HTTP", "no answer in time".into());
                 Err(ProbeOutcome::TimedOut)
             }
             Ok(Err(e)) => {
-                record("HTTP", false, format!("HTTP exchange failed: {e}"));
+                record.failed("HTTP", format!("HTTP exchange failed: {e}"));
                 Err(ProbeOutcome::InvalidResponse(format!(
                     "HTTP exchange failed: {e}"
                 )))
@@ -295,7 +277,7 @@ impl XksClient {
                     Some(n) => format!("HTTP {status} {n}"),
                     None => format!("HTTP {status}"),
                 };
-                record("HTTP", status == 200, detail);
+                record.layer("HTTP", status == 200, detail);
                 Ok((status, reply))
             }
         }
@@ -323,6 +305,38 @@ impl XksClient {
 impl Prober for XksClient {
     async fn probe(&self, target: &ProbeTarget) -> ProbeOutcome {
         self.call(target).await
+    }
+}
+
+/// Writes down each layer as the probe passes or stops at it, with the time it took.
+struct Recorder<'a> {
+    layers: &'a mut Vec<Layer>,
+    clock: Instant,
+}
+
+impl Recorder<'_> {
+    fn layer(&mut self, name: &'static str, ok: bool, detail: String) {
+        self.layers.push(Layer {
+            name,
+            ok,
+            detail,
+            elapsed: self.clock.elapsed(),
+        });
+        self.clock = Instant::now();
+    }
+
+    fn passed(&mut self, name: &'static str, detail: String) {
+        self.layer(name, true, detail);
+    }
+
+    fn failed(&mut self, name: &'static str, detail: String) {
+        self.layer(name, false, detail);
+    }
+
+    /// The probe stopped at `name` without reaching the proxy: recorded, and the outcome.
+    fn unreachable(&mut self, name: &'static str, why: String) -> ProbeOutcome {
+        self.failed(name, why.clone());
+        ProbeOutcome::Unreachable(why)
     }
 }
 
