@@ -2,7 +2,7 @@
 //! in `pages/`; these read through the ports (`ssr::ports`) like every other.
 
 use crate::domain::fleet::Fleet;
-use crate::domain::store::StoreDetail;
+use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -19,18 +19,13 @@ pub async fn list_key_stores() -> Result<Fleet, AppError> {
 
 /// What Describe says about one store: the store, edit, fix and test pages.
 #[server(endpoint = "stores/get")]
-pub async fn get_key_store(
-    account: String,
-    region: String,
-    id: String,
-) -> Result<StoreDetail, AppError> {
-    use crate::domain::store::TargetRef;
+pub async fn get_key_store(#[server(flatten)] store: StoreRef) -> Result<StoreDetail, AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async move {
         guard::require_user().await?;
         services()?
             .stores
-            .describe(&TargetRef { account, region }, &id)
+            .describe(&store.target(), &store.id)
             .await
     })
     .await

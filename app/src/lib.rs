@@ -19,10 +19,8 @@ pub mod shell;
 pub mod ssr;
 pub mod widgets;
 
+pub use domain::VERSION;
 pub use shell::{shell, App};
-
-/// The version shown in the footer.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Entry point of the wasm bundle: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

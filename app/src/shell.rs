@@ -1,13 +1,13 @@
 //! The HTML document, the router and the frame around every page: header, navigation, footer.
 
 use crate::domain::user::SessionInfo;
+use crate::domain::VERSION;
 use crate::pages::{
     about::AboutPage, audit::AuditPage, create::CreatePage, demo::DemoPage, edit::EditPage,
     fix::FixPage, login::LoginPage, review::ReviewPage, run::RunPage, store::StorePage,
     stores::StoresPage, test_connection::TestConnectionPage, users::UsersPage,
 };
 use crate::session::{get_session_info, Logout, SessionResource};
-use crate::VERSION;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};

@@ -3,7 +3,7 @@
 //! makes it; what remains of a run's wall time is the console's own overhead (its database
 //! writes, its waits between polls, its bookkeeping).
 
-use crate::percentile;
+use crate::harness::percentile;
 use app::domain::change::create::CreateRequest;
 use app::domain::change::run::RunStatus;
 use app::domain::change::Change;

@@ -11,3 +11,6 @@ pub mod kms_errors;
 pub mod secret;
 pub mod store;
 pub mod user;
+
+/// The console's version, shown in the footer and by `/healthz`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -12,6 +12,22 @@ pub struct TargetRef {
 }
 
 impl TargetRef {
+    /// The target as a form value: `account/region`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.account, self.region)
+    }
+
+    /// The target a form value names; None when it is not `account/region`.
+    pub fn from_key(key: &str) -> Option<TargetRef> {
+        let (account, region) = key.split_once('/')?;
+        let part =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        (part(account) && part(region)).then(|| TargetRef {
+            account: account.to_string(),
+            region: region.to_string(),
+        })
+    }
+
     /// The store `id` of this target.
     pub fn store(&self, id: &str) -> StoreRef {
         StoreRef {
@@ -127,5 +143,17 @@ mod tests {
             "/stores/111122223333/eu-west-1/cks-0123456789abcdef0/fix"
         );
         assert_eq!(s.target().region, "eu-west-1");
+        assert_eq!(TargetRef::from_key(&s.target().key()), Some(s.target()));
+        for bad in [
+            "",
+            "111122223333",
+            "/eu-west-1",
+            "111122223333/",
+            "a/b/c",
+            "a b/c",
+            "a/\r\n",
+        ] {
+            assert_eq!(TargetRef::from_key(bad), None, "{bad:?}");
+        }
     }
 }

@@ -2,18 +2,19 @@
 //! store's type, each marked for the store's state (reference §1.4, §6), prefilled from a proxy
 //! configuration file (reference §5), checked as the operator types and again on the server.
 
-use crate::domain::change::{build_change, field_status, ChangeForm, Field, FieldError, Settings};
+use crate::domain::change::fields::{CREDENTIAL_ACCESS_KEY_ID, CREDENTIAL_SECRET};
+use crate::domain::change::{build_change, field_status, ChangeForm, Field, Settings};
 use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
-use crate::domain::store::StoreDetail;
-use crate::domain::user::Secret;
+use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
+use crate::pages::use_store_ref;
 use crate::widgets::config_file::read_config_file;
-use crate::widgets::secret_input::SecretInput;
+use crate::widgets::field::{FieldInput, FormValues};
 use crate::widgets::{StateBadge, StoreInputs};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// What the edit page needs: the store, the fingerprint of its settings, and a file uploaded
@@ -36,20 +37,14 @@ pub struct UploadedFile {
 
 #[server(endpoint = "stores/edit-form")]
 pub async fn get_edit_form(
-    account: String,
-    region: String,
-    id: String,
+    #[server(flatten)] store: StoreRef,
     upload: Option<String>,
 ) -> Result<EditForm, AppError> {
-    use crate::domain::store::TargetRef;
     use crate::ssr::{guard, services};
     guard::respond(async move {
         let user = guard::require_user().await?;
         let services = services()?;
-        let detail = services
-            .stores
-            .describe(&TargetRef { account, region }, &id)
-            .await?;
+        let detail = services.stores.describe(&store.target(), &store.id).await?;
         let mut uploaded = None;
         if let Some(u) = upload.filter(|u| !u.is_empty()) {
             let file = services.workflows.upload(&user, &u).await.ok_or_else(|| {
@@ -72,54 +67,34 @@ pub async fn get_edit_form(
     .await
 }
 
+/// What the edit form sends for review: the store, the fingerprint of the settings it was
+/// loaded with, a file uploaded without JavaScript, and the form's inputs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    #[serde(flatten)]
+    pub store: StoreRef,
+    pub fingerprint: String,
+    #[serde(default)]
+    pub upload: Option<String>,
+    #[serde(flatten)]
+    pub form: ChangeForm,
+}
+
 /// Checks the change, runs the preflight and opens the review page.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "stores/review")]
-pub async fn review_change(
-    account: String,
-    region: String,
-    id: String,
-    fingerprint: String,
-    upload: Option<String>,
-    name: String,
-    password: Option<Secret>,
-    cluster_id: Option<String>,
-    connectivity: Option<String>,
-    endpoint: Option<String>,
-    path: Option<String>,
-    vpc_name: Option<String>,
-    vpc_owner: Option<String>,
-    access_key_id: Option<String>,
-    secret: Option<Secret>,
-    reconnect: Option<String>,
-) -> Result<(), AppError> {
-    use crate::domain::store::TargetRef;
+pub async fn review_change(#[server(flatten)] request: ReviewRequest) -> Result<(), AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async move {
         let user = guard::require_operator().await?;
-        let form = ChangeForm {
-            name,
-            password: password.unwrap_or_default(),
-            cluster_id: cluster_id.unwrap_or_default(),
-            connectivity: connectivity.unwrap_or_default(),
-            endpoint: endpoint.unwrap_or_default(),
-            path: path.unwrap_or_default(),
-            vpc_name: vpc_name.unwrap_or_default(),
-            vpc_owner: vpc_owner.unwrap_or_default(),
-            access_key_id: access_key_id.unwrap_or_default(),
-            secret: secret.unwrap_or_default(),
-            reconnect: reconnect.as_deref() == Some("yes"),
-        };
+        let ReviewRequest {
+            store,
+            fingerprint,
+            upload,
+            form,
+        } = request;
         let draft = services()?
             .workflows
-            .review(
-                &user,
-                TargetRef { account, region },
-                &id,
-                &fingerprint,
-                form,
-                upload,
-            )
+            .review(&user, store.target(), &store.id, &fingerprint, form, upload)
             .await?;
         leptos_axum::redirect(&format!("/review/{draft}"));
         Ok(())
@@ -182,18 +157,12 @@ pub async fn upload_proxy_config(data: MultipartData) -> Result<(), AppError> {
 
 #[component]
 pub fn EditPage() -> impl IntoView {
-    let params = use_params_map();
+    let store_ref = use_store_ref();
     let query = use_query_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("account").unwrap_or_default(),
-            p.get("region").unwrap_or_default(),
-            p.get("id").unwrap_or_default(),
-            query.read().get("upload"),
-        )
-    };
-    let form = Resource::new(key, |(a, r, i, u)| get_edit_form(a, r, i, u));
+    let form = Resource::new(
+        move || (store_ref.get(), query.read().get("upload")),
+        |(store, upload)| get_edit_form(store, upload),
+    );
     // An upload refused without JavaScript comes back in the URL (server_fn's error redirect).
     let upload_error = move || {
         let q = query.read();
@@ -221,29 +190,17 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
     let detail = form.detail.clone();
     let row = detail.row.clone();
     let kind = row.store_type.kind().unwrap_or(StoreKind::External);
-    let now = Settings::of(&detail);
     let uploaded = form.upload.clone();
     // The store's settings, with what an uploaded file filled in over them.
-    let initial = ChangeForm::of(&now);
-    let from_file = |f: fn(&UploadedFile) -> Option<String>, current: &String| {
-        uploaded
-            .as_ref()
-            .and_then(f)
-            .unwrap_or_else(|| current.clone())
-    };
-    let name = RwSignal::new(initial.name.clone());
-    let password = RwSignal::new(String::new());
-    let cluster_id = RwSignal::new(initial.cluster_id.clone());
-    let connectivity = RwSignal::new(initial.connectivity.clone());
-    let endpoint = RwSignal::new(initial.endpoint.clone());
-    let path = RwSignal::new(from_file(|u| u.path.clone(), &initial.path));
-    let vpc_name = RwSignal::new(initial.vpc_name.clone());
-    let vpc_owner = RwSignal::new(initial.vpc_owner.clone());
-    let access_key_id = RwSignal::new(from_file(
-        |u| u.access_key_id.clone(),
-        &initial.access_key_id,
-    ));
-    let secret = RwSignal::new(String::new());
+    let initial = ChangeForm::of(&Settings::of(&detail));
+    let values = FormValues::new(|input| {
+        let from_file = uploaded.as_ref().and_then(|u| match input {
+            "path" => u.path.clone(),
+            CREDENTIAL_ACCESS_KEY_ID => u.access_key_id.clone(),
+            _ => None,
+        });
+        from_file.unwrap_or_else(|| initial.input(input))
+    });
     // Fixing a failed store ends with it connected; so does any change of a connected one.
     let reconnect = RwSignal::new(row.state == ConnectionState::Connected || fix);
     let (hydrated, set_hydrated) = signal(false);
@@ -259,61 +216,27 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
 
     let review = ServerAction::<ReviewChange>::new();
     let detail_for_check = detail.clone();
-    let current = move || ChangeForm {
-        name: name.get(),
-        password: Secret::new(password.get()),
-        cluster_id: cluster_id.get(),
-        connectivity: connectivity.get(),
-        endpoint: endpoint.get(),
-        path: path.get(),
-        vpc_name: vpc_name.get(),
-        vpc_owner: vpc_owner.get(),
-        access_key_id: access_key_id.get(),
-        // A secret uploaded without JavaScript waits on the server; count it as given.
-        secret: Secret::new(if server_secret && secret.get().is_empty() {
-            "x".repeat(44)
-        } else {
-            secret.get()
-        }),
-        reconnect: reconnect.get(),
+    let current = move || {
+        ChangeForm::from_inputs(
+            |input| match (input, values.get(input)) {
+                // A secret uploaded without JavaScript waits on the server; count it as given.
+                (CREDENTIAL_SECRET, typed) if server_secret && typed.is_empty() => "x".repeat(44),
+                (_, typed) => typed,
+            },
+            reconnect.get(),
+        )
     };
     // The same checks the server makes, as the operator types.
     let errors = Memo::new(move |_| match build_change(&detail_for_check, &current()) {
         Ok(_) => Vec::new(),
         Err(e) => e,
     });
-    let error_for = move |input: &'static str| {
-        move || {
-            errors
-                .get()
-                .into_iter()
-                .filter(|e: &FieldError| e.input == input)
-                .map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })
-                .collect_view()
-        }
-    };
     let state = StoredValue::new(row.state.clone());
     let status = move |field: Field| {
-        move || {
-            let connectivity = XksProxyConnectivity::parse(&connectivity.get());
+        Signal::derive(move || {
+            let connectivity = XksProxyConnectivity::parse(&values.get(Field::Connectivity.key()));
             state.with_value(|s| field_status(field, kind, s, Some(&connectivity)))
-        }
-    };
-    let marker = move |field: Field| {
-        let st = status(field);
-        move || {
-            let s = st();
-            view! {
-                <span class=format!("edit-badge {}", s.editability.css()) data-testid=format!("badge-{}", field.key())>
-                    {s.editability.badge()}
-                </span>
-                <span class="edit-reason">{s.reason}</span>
-            }
-        }
-    };
-    let usable = move |field: Field| {
-        let st = status(field);
-        move || st().editability.accepts_input()
+        })
     };
     let outcome = move || {
         review.value().get().and_then(|r| r.err()).map(|e| match e {
@@ -331,11 +254,11 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
         read_config_file(ev, move |parsed| match parsed {
             Ok(f) => {
                 if let Some(p) = f.uri_path {
-                    path.set(p);
+                    values.signal(Field::UriPath.key()).set(p);
                 }
                 if let Some((a, s)) = f.credential {
-                    access_key_id.set(a);
-                    secret.set(s.expose().to_string());
+                    values.signal(CREDENTIAL_ACCESS_KEY_ID).set(a);
+                    values.signal(CREDENTIAL_SECRET).set(s.expose().to_string());
                 }
                 file_note.set(Some(Ok(f.warnings)));
             }
@@ -386,87 +309,27 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
             <input type="hidden" name="upload" value=uploaded.as_ref().map(|u| u.id.clone()).unwrap_or_default() />
             <fieldset class="card edit" disabled=busy>
                 <legend>"Settings"</legend>
-                <div class="edit-field" data-field="name">
-                    <label for="name">{Field::Name.label()} <code>{Field::Name.member()}</code></label>
-                    <input id="name" name="name" type="text" value=name.get_untracked() prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
-                    <div class="edit-status">{marker(Field::Name)}</div>
-                    {error_for("name")}
-                </div>
-                {(!is_xks).then(|| view! {
-                    <div class="edit-field" data-field="password">
-                        <label for="password">{Field::KeyStorePassword.label()} <code>"KeyStorePassword"</code></label>
-                        <input id="password" name="password" type="password" autocomplete="new-password" placeholder="unchanged" value=password.get_untracked() prop:value=password on:input=move |ev| password.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::KeyStorePassword)}</div>
-                        <p class="note">"Set the new password of the kmsuser crypto user in the cluster first; KMS logs in with what you enter here."</p>
-                        {error_for("password")}
-                    </div>
-                    <div class="edit-field" data-field="cluster_id">
-                        <label for="cluster_id">{Field::CloudHsmClusterId.label()} <code>"CloudHsmClusterId"</code></label>
-                        <input id="cluster_id" name="cluster_id" type="text" value=cluster_id.get_untracked() prop:value=cluster_id on:input=move |ev| cluster_id.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::CloudHsmClusterId)}</div>
-                        <p class="note">"Only a cluster related to the current one (same certificate or backup history)."</p>
-                        {error_for("cluster_id")}
-                    </div>
-                })}
-                {is_xks.then(|| view! {
-                    <div class="edit-field" data-field="connectivity">
-                        <label for="connectivity">{Field::Connectivity.label()} <code>"XksProxyConnectivity"</code></label>
-                        <select id="connectivity" name="connectivity" on:change=move |ev| connectivity.set(event_target_value(&ev))>
-                            {XksProxyConnectivity::KNOWN.iter().map(|c| {
-                                let c = c.to_string();
-                                let value = c.clone();
-                                view! {
-                                    <option value=value.clone() selected=move || connectivity.get() == value>{c}</option>
-                                }
-                            }).collect_view()}
-                        </select>
-                        <div class="edit-status">{marker(Field::Connectivity)}</div>
-                        {error_for("connectivity")}
-                    </div>
-                    <div class="edit-field" data-field="endpoint">
-                        <label for="endpoint">{Field::UriEndpoint.label()} <code>"XksProxyUriEndpoint"</code></label>
-                        <input id="endpoint" name="endpoint" type="text" value=endpoint.get_untracked() prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::UriEndpoint)}</div>
-                        {error_for("endpoint")}
-                    </div>
-                    <div class="edit-field" data-field="path">
-                        <label for="path">{Field::UriPath.label()} <code>"XksProxyUriPath"</code></label>
-                        <input id="path" name="path" type="text" value=path.get_untracked() prop:value=path on:input=move |ev| path.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::UriPath)}</div>
-                        {error_for("path")}
-                    </div>
-                    <div class="edit-field" data-field="vpc_name">
-                        <label for="vpc_name">{Field::VpcEndpointServiceName.label()} <code>"XksProxyVpcEndpointServiceName"</code></label>
-                        <input id="vpc_name" name="vpc_name" type="text" value=vpc_name.get_untracked() prop:value=vpc_name disabled=move || !usable(Field::VpcEndpointServiceName)() on:input=move |ev| vpc_name.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::VpcEndpointServiceName)}</div>
-                        {error_for("vpc_name")}
-                    </div>
-                    <div class="edit-field" data-field="vpc_owner">
-                        <label for="vpc_owner">{Field::VpcEndpointServiceOwner.label()} <code>"XksProxyVpcEndpointServiceOwner"</code></label>
-                        <input id="vpc_owner" name="vpc_owner" type="text" value=vpc_owner.get_untracked() prop:value=vpc_owner disabled=move || !usable(Field::VpcEndpointServiceOwner)() on:input=move |ev| vpc_owner.set(event_target_value(&ev)) />
-                        <div class="edit-status">{marker(Field::VpcEndpointServiceOwner)}</div>
-                        {error_for("vpc_owner")}
-                    </div>
-                    <div class="edit-field" data-field="credential">
-                        <span class="label">{Field::Credential.label()} <code>"XksProxyAuthenticationCredential"</code></span>
-                        <label for="access_key_id">"Access key ID"</label>
-                        <input id="access_key_id" name="access_key_id" type="text" value=access_key_id.get_untracked() prop:value=access_key_id on:input=move |ev| access_key_id.set(event_target_value(&ev)) />
-                        {error_for("access_key_id")}
-                        <label for="secret">"Secret access key"</label>
-                        <SecretInput
-                            id="secret"
-                            name="secret"
-                            autocomplete="off"
-                            show="Show secret"
-                            hide="Hide secret"
-                            value=secret
-                            placeholder=if server_secret { "from the uploaded file (kept on the server)" } else { "unchanged" }
-                        />
-                        <div class="edit-status">{marker(Field::Credential)}</div>
-                        <p class="note">"KMS never returns the secret, so leave both as they are to keep the credential, or give both parts to replace it."</p>
-                        {error_for("secret")}
-                    </div>
-                })}
+                {Field::fields_for(kind)
+                    .into_iter()
+                    .map(|field| {
+                        let status = status(field);
+                        let placeholder = match field {
+                            Field::Credential if server_secret => "from the uploaded file (kept on the server)",
+                            _ => "unchanged",
+                        };
+                        view! {
+                            <FieldInput
+                                field
+                                member=field.member()
+                                values
+                                status
+                                errors=errors
+                                placeholder=placeholder
+                                disabled=Signal::derive(move || !status.get().editability.accepts_input() && field.is_vpc_only())
+                            />
+                        }
+                    })
+                    .collect_view()}
                 <label class="confirm">
                     <input type="checkbox" name="reconnect" value="yes" checked=reconnect.get_untracked() prop:checked=reconnect on:change=move |ev| reconnect.set(event_target_checked(&ev)) />
                     " Connect the store when the change is done"

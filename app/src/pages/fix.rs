@@ -5,7 +5,7 @@
 use crate::api::get_key_store;
 use crate::domain::connection_errors::{remedy, FixStep};
 use crate::domain::kms::StoreKind;
-use crate::domain::store::StoreDetail;
+use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use crate::pages::use_store_ref;
 use crate::widgets::{StateBadge, StoreInputs};
@@ -13,14 +13,13 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 #[server(endpoint = "stores/reconnect")]
-pub async fn reconnect_store(account: String, region: String, id: String) -> Result<(), AppError> {
-    use crate::domain::store::TargetRef;
+pub async fn reconnect_store(#[server(flatten)] store: StoreRef) -> Result<(), AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async move {
         let user = guard::require_operator().await?;
         let run = services()?
             .workflows
-            .reconnect(&user, TargetRef { account, region }, &id)
+            .reconnect(&user, store.target(), &store.id)
             .await?;
         leptos_axum::redirect(&format!("/runs/{run}"));
         Ok(())
@@ -31,10 +30,7 @@ pub async fn reconnect_store(account: String, region: String, id: String) -> Res
 #[component]
 pub fn FixPage() -> impl IntoView {
     let store_ref = use_store_ref();
-    let store = Resource::new(
-        move || store_ref.get(),
-        |s| get_key_store(s.account, s.region, s.id),
-    );
+    let store = Resource::new(move || store_ref.get(), get_key_store);
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -7,7 +7,7 @@ use crate::domain::actions::Action;
 use crate::domain::change::run::RunView;
 use crate::domain::connection_errors::summary;
 use crate::domain::kms::CustomKeyStoreType;
-use crate::domain::store::{StoreDetail, StoreRow};
+use crate::domain::store::{StoreDetail, StoreRef, StoreRow};
 use crate::error::AppError;
 use crate::pages::stores::REFRESH_SECONDS;
 use crate::pages::use_store_ref;
@@ -21,14 +21,11 @@ use leptos_meta::Meta;
 /// Connects or disconnects a store; the operator must confirm what it means for the store's keys.
 #[server(endpoint = "stores/act")]
 pub async fn act_on_key_store(
-    account: String,
-    region: String,
-    id: String,
+    #[server(flatten)] store: StoreRef,
     action: String,
     confirm: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::change::run::AuditEntry;
-    use crate::domain::store::TargetRef;
     use crate::ssr::{guard, services};
     guard::respond(async move {
         let user = guard::require_operator().await?;
@@ -42,7 +39,7 @@ pub async fn act_on_key_store(
                 "tick the box to confirm what happens to the keys",
             ));
         }
-        let target = TargetRef { account, region };
+        let (target, id) = (store.target(), store.id);
         let stores = services()?.stores;
         let result = match action {
             Action::Connect => stores.connect(&target, &id).await,
@@ -79,17 +76,14 @@ pub async fn act_on_key_store(
 /// Deletes a DISCONNECTED store; the operator confirms by typing its name.
 #[server(endpoint = "stores/delete")]
 pub async fn delete_key_store(
-    account: String,
-    region: String,
-    id: String,
+    #[server(flatten)] store: StoreRef,
     confirm_name: String,
 ) -> Result<(), AppError> {
     use crate::domain::change::run::AuditEntry;
-    use crate::domain::store::TargetRef;
     use crate::ssr::{guard, services};
     guard::respond(async move {
         let user = guard::require_operator().await?;
-        let target = TargetRef { account, region };
+        let (target, id) = (store.target(), store.id);
         let services = services()?;
         let detail = services.stores.describe(&target, &id).await?;
         Action::Delete
@@ -124,18 +118,13 @@ pub async fn delete_key_store(
 
 /// The latest runs that changed this store, newest first.
 #[server(endpoint = "stores/runs")]
-pub async fn list_store_runs(
-    account: String,
-    region: String,
-    id: String,
-) -> Result<Vec<RunView>, AppError> {
-    use crate::domain::store::TargetRef;
+pub async fn list_store_runs(#[server(flatten)] store: StoreRef) -> Result<Vec<RunView>, AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async move {
         guard::require_user().await?;
         services()?
             .workflows
-            .runs_of_store(&TargetRef { account, region }, &id)
+            .runs_of_store(&store.target(), &store.id)
             .await
     })
     .await
@@ -147,7 +136,7 @@ pub fn StorePage() -> impl IntoView {
     let act = ServerAction::<ActOnKeyStore>::new();
     let store = Resource::new(
         move || (store_ref.get(), act.version().get()),
-        |(s, _)| get_key_store(s.account, s.region, s.id),
+        |(s, _)| get_key_store(s),
     );
     let session = expect_context::<SessionResource>();
     let outcome = move || {
@@ -158,7 +147,7 @@ pub fn StorePage() -> impl IntoView {
     };
     let runs = Resource::new(
         move || (store_ref.get(), act.version().get()),
-        |(s, _)| list_store_runs(s.account, s.region, s.id),
+        |(s, _)| list_store_runs(s),
     );
     view! {
         <p><a href="/">"← All key stores"</a></p>

@@ -2,6 +2,7 @@
 //! layer by layer, and again with the secret access key when the operator gives it.
 
 use crate::domain::change::run::PreflightReport;
+use crate::domain::store::StoreRef;
 use crate::domain::user::Secret;
 use crate::error::AppError;
 use crate::pages::use_store_ref;
@@ -12,18 +13,15 @@ use leptos::prelude::*;
 
 #[server(endpoint = "stores/test-connection")]
 pub async fn test_connection(
-    account: String,
-    region: String,
-    id: String,
+    #[server(flatten)] store: StoreRef,
     secret: Option<Secret>,
 ) -> Result<PreflightReport, AppError> {
-    use crate::domain::store::TargetRef;
     use crate::ssr::{guard, services};
     guard::respond(async move {
         guard::require_user().await?;
         services()?
             .workflows
-            .test_connection(&TargetRef { account, region }, &id, secret)
+            .test_connection(&store.target(), &store.id, secret)
             .await
     })
     .await
@@ -32,10 +30,7 @@ pub async fn test_connection(
 #[component]
 pub fn TestConnectionPage() -> impl IntoView {
     let store_ref = use_store_ref();
-    let first = Resource::new(
-        move || store_ref.get(),
-        |s| test_connection(s.account, s.region, s.id, None),
-    );
+    let first = Resource::new(move || store_ref.get(), |s| test_connection(s, None));
     let again = ServerAction::<TestConnection>::new();
     view! {
         <h1>"Test connection"</h1>

@@ -1,6 +1,7 @@
 //! Components more than one page shows: inputs, reports, badges and formatting.
 
 pub mod config_file;
+pub mod field;
 pub mod format;
 pub mod probe_report;
 pub mod secret_input;

@@ -14,7 +14,7 @@ pub fn SecretInput(
     /// The value as typed, for pages that check it as the operator types.
     #[prop(optional)]
     value: Option<RwSignal<String>>,
-    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional, into)] placeholder: MaybeProp<String>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     let (reveal, set_reveal) = signal(false);
@@ -28,7 +28,7 @@ pub fn SecretInput(
                 name=name
                 type=move || if reveal.get() { "text" } else { "password" }
                 autocomplete=autocomplete
-                placeholder=placeholder
+                placeholder=move || placeholder.get()
                 required=required
                 value=value.get_untracked()
                 prop:value=value

@@ -1,8 +1,8 @@
 //! What an operator can do with a stopped run (resume, roll back, reconnect with the old
 //! settings, leave as is), the reconnect run of the Fix page, and starting a run.
 
+use super::runner::Runner;
 use super::store::{NewRun, RunRecord};
-use super::Runner;
 use app::domain::change::run::{RunAction, RunStatus};
 use app::domain::change::{Change, Plan, Settings};
 use app::domain::store::TargetRef;

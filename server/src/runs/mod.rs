@@ -6,105 +6,23 @@
 //! runs and the audit log in SQLite; `expiring.rs` keeps drafts and uploads in memory.
 
 mod actions;
+mod draft;
 pub mod engine;
 pub mod expiring;
 mod review;
+mod runner;
 pub mod store;
 mod views;
 
 use app::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
 use app::domain::change::{ChangeForm, ProxyConfigFile};
-use app::domain::kms::{CustomKeyStoreType, StoreKind};
+use app::domain::kms::CustomKeyStoreType;
 use app::domain::store::TargetRef;
 use app::domain::user::{Secret, UserInfo};
 use app::error::AppError;
-use app::ssr::{KeyStores, ProxyProbe, Workflows};
+use app::ssr::Workflows;
 pub use engine::{Engine, Timing};
-use expiring::Expiring;
-use review::Draft;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use store::RunStore;
-
-/// Reviews and uploads wait this long for the operator, in memory only.
-const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
-
-pub struct Runner {
-    engine: Arc<Engine>,
-    probe: Arc<dyn ProxyProbe>,
-    drafts: Expiring<Draft>,
-    uploads: Expiring<ProxyConfigFile>,
-    tasks: Mutex<Vec<tokio::task::AbortHandle>>,
-    outage: Outage,
-}
-
-/// About how long a disconnect plus reconnect keeps a store's keys unusable, for the plan.
-#[derive(Clone, Copy, Debug)]
-pub struct Outage {
-    pub external_secs: u64,
-    pub cloudhsm_secs: u64,
-}
-
-impl Outage {
-    pub fn secs(&self, store_type: &CustomKeyStoreType) -> u64 {
-        match store_type.kind() {
-            Some(StoreKind::CloudHsm) => self.cloudhsm_secs,
-            Some(StoreKind::External) | None => self.external_secs,
-        }
-    }
-}
-
-/// Runs stop with the console: a run cut off this way is found interrupted on the next start.
-impl Drop for Runner {
-    fn drop(&mut self) {
-        for t in self.tasks.lock().expect("tasks lock").iter() {
-            t.abort();
-        }
-    }
-}
-
-fn show(v: Option<&str>) -> String {
-    v.unwrap_or("—").to_string()
-}
-
-impl Runner {
-    /// Opens the runner over the console's database; runs left running by a previous process
-    /// become interrupted.
-    pub async fn open(
-        pool: sqlx::SqlitePool,
-        stores: Arc<dyn KeyStores>,
-        probe: Arc<dyn ProxyProbe>,
-        timing: Timing,
-        outage: Outage,
-    ) -> Result<Runner, AppError> {
-        let runs = RunStore::new(pool);
-        let interrupted = runs.mark_interrupted().await?;
-        if interrupted > 0 {
-            tracing::warn!(interrupted, "runs were under way when the console stopped");
-        }
-        Ok(Runner {
-            engine: Arc::new(Engine {
-                runs,
-                stores,
-                timing,
-                secrets: Mutex::new(HashMap::new()),
-            }),
-            probe,
-            drafts: Expiring::new(KEEP_FOR),
-            uploads: Expiring::new(KEEP_FOR),
-            tasks: Mutex::new(Vec::new()),
-            outage,
-        })
-    }
-
-    fn spawn(&self, run: i64) {
-        let handle = tokio::spawn(self.engine.clone().drive(run));
-        let mut tasks = self.tasks.lock().expect("tasks lock");
-        tasks.retain(|t| !t.is_finished());
-        tasks.push(handle.abort_handle());
-    }
-}
+pub use runner::{Outage, Runner};
 
 #[async_trait::async_trait]
 impl Workflows for Runner {

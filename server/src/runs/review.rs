@@ -1,24 +1,15 @@
 //! Reviewing a change before it runs: the checks, the diff, the plan and the preflight, kept as
 //! a draft for the operator who made it; and the proxy probes of Test connection and Create.
 
+use super::draft::Draft;
+use super::runner::Runner;
 use super::store::NewRun;
-use super::{show, Runner};
 use app::domain::change::run::{DiffRow, DraftView, PreflightReport};
 use app::domain::change::{build_change, Change, ChangeForm, Field, Plan, Settings};
 use app::domain::kms::CustomKeyStoreType;
 use app::domain::store::{StoreDetail, TargetRef};
 use app::domain::user::{Secret, UserInfo};
 use app::error::AppError;
-
-/// A checked change waiting for its operator's confirmation (memory only: it holds secrets).
-#[derive(Clone)]
-pub(super) struct Draft {
-    pub target: TargetRef,
-    pub store: StoreDetail,
-    pub change: Change,
-    pub plan: Plan,
-    pub preflight: Option<PreflightReport>,
-}
 
 impl Runner {
     pub(super) async fn review_change(
@@ -229,4 +220,8 @@ impl Runner {
             .health(&target.region, endpoint, path, access_key_id, secret)
             .await
     }
+}
+
+fn show(v: Option<&str>) -> String {
+    v.unwrap_or("—").to_string()
 }

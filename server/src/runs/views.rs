@@ -1,8 +1,8 @@
 //! Runs as the browser sees them: the steps, what the operator may do next, and whether
 //! resuming needs the secrets again.
 
+use super::runner::Runner;
 use super::store::RunRecord;
-use super::Runner;
 use app::domain::change::run::{RunAction, RunStatus, RunView, StepStatus};
 use app::domain::change::StepKind;
 use app::domain::store::{StoreDetail, TargetRef};

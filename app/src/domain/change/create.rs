@@ -8,6 +8,7 @@ use crate::domain::user::Secret;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateForm {
     pub name: String,
     /// AWS_CLOUDHSM or EXTERNAL_KEY_STORE.

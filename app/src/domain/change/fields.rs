@@ -154,11 +154,65 @@ impl Field {
     }
 
     /// Only with VPC_ENDPOINT_SERVICE connectivity.
-    fn vpc_only(self) -> bool {
+    pub fn is_vpc_only(self) -> bool {
         matches!(
             self,
             Field::VpcEndpointServiceName | Field::VpcEndpointServiceOwner
         )
+    }
+
+    /// CreateCustomKeyStore's name for the member (only the name differs from Update's).
+    pub fn create_member(self) -> &'static str {
+        match self {
+            Field::Name => "CustomKeyStoreName",
+            other => other.member(),
+        }
+    }
+
+    /// How the form asks for the value.
+    pub fn input(self) -> Input {
+        match self {
+            Field::KeyStorePassword => Input::Secret,
+            Field::Connectivity => Input::Choice,
+            Field::Credential => Input::Credential,
+            _ => Input::Text,
+        }
+    }
+
+    /// The values a `Choice` offers, as AWS spells them.
+    pub fn choices(self) -> Vec<String> {
+        match self {
+            Field::Connectivity => XksProxyConnectivity::KNOWN
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// What the edit form says under the field, where the member needs explaining.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Field::KeyStorePassword => Some("Set the new password of the kmsuser crypto user in the cluster first; KMS logs in with what you enter here."),
+            Field::CloudHsmClusterId => Some("Only a cluster related to the current one (same certificate or backup history)."),
+            Field::Credential => Some("KMS never returns the secret, so leave both as they are to keep the credential, or give both parts to replace it."),
+            _ => None,
+        }
+    }
+
+    /// The form inputs of the field: its key, or the credential's two parts.
+    pub fn inputs(self) -> &'static [&'static str] {
+        match self {
+            Field::Credential => &[CREDENTIAL_ACCESS_KEY_ID, CREDENTIAL_SECRET],
+            Field::Name => &["name"],
+            Field::KeyStorePassword => &["password"],
+            Field::CloudHsmClusterId => &["cluster_id"],
+            Field::Connectivity => &["connectivity"],
+            Field::UriEndpoint => &["endpoint"],
+            Field::UriPath => &["path"],
+            Field::VpcEndpointServiceName => &["vpc_name"],
+            Field::VpcEndpointServiceOwner => &["vpc_owner"],
+        }
     }
 
     pub fn fields_for(kind: StoreKind) -> Vec<Field> {
@@ -168,6 +222,22 @@ impl Field {
             .map(|r| r.field)
             .collect()
     }
+}
+
+/// The credential's two form inputs.
+pub const CREDENTIAL_ACCESS_KEY_ID: &str = "access_key_id";
+pub const CREDENTIAL_SECRET: &str = "secret";
+
+/// How a form asks for a field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text,
+    /// A secret: never shown back; empty means "unchanged" on the edit form.
+    Secret,
+    /// One of the model's values (`Field::choices`).
+    Choice,
+    /// An access key ID and a secret access key, given together.
+    Credential,
 }
 
 /// Whether a field can be changed in the store's state, as the edit form marks it.
@@ -236,7 +306,7 @@ pub fn field_status(
         };
         return status(Editability::NotApplicable, reason.to_string());
     }
-    if field.vpc_only() && connectivity != Some(&XksProxyConnectivity::VpcEndpointService) {
+    if field.is_vpc_only() && connectivity != Some(&XksProxyConnectivity::VpcEndpointService) {
         return status(
             Editability::NotApplicable,
             "Applies only with VPC_ENDPOINT_SERVICE connectivity.".to_string(),
@@ -373,6 +443,39 @@ mod tests {
                 assert_eq!(e(f, StoreKind::External, s, VPC), Editability::Wait);
             }
         }
+    }
+
+    #[test]
+    fn each_field_is_a_member_of_create_too_and_its_inputs_are_named_once() {
+        let model = crate::domain::kms::service_model();
+        let create = model["shapes"]["CreateCustomKeyStoreRequest"]["members"]
+            .as_object()
+            .unwrap();
+        for f in Field::ALL {
+            assert!(create.contains_key(f.create_member()), "{f:?}");
+            match f.input() {
+                Input::Credential => assert_eq!(f.inputs().len(), 2),
+                _ => assert_eq!(f.inputs(), [f.key()], "{f:?}"),
+            }
+            assert_eq!(f.input() == Input::Choice, !f.choices().is_empty(), "{f:?}");
+        }
+        let mut inputs: Vec<&str> = Field::ALL
+            .iter()
+            .flat_map(|f| f.inputs())
+            .copied()
+            .collect();
+        let n = inputs.len();
+        inputs.sort();
+        inputs.dedup();
+        assert_eq!(inputs.len(), n, "no input name twice");
+        // The connectivity choices are the model's.
+        let model_choices: Vec<String> = model["shapes"]["XksProxyConnectivityType"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(Field::Connectivity.choices(), model_choices);
     }
 
     #[test]

@@ -1,0 +1,245 @@
+//! The report: every scenario's typed figures, written as benchmarks.json and rendered as
+//! BENCHMARKS.md, each figure beside its baseline from the same run.
+
+use crate::harness::Machine;
+use crate::load::Load;
+use crate::scenarios::comparison::Comparison;
+use crate::scenarios::fan_out::FanOut;
+use crate::scenarios::fleet::{FleetPage, Memory, Payload};
+use crate::workflow::Overhead;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub fleet_page: FleetPage,
+    pub fan_out: FanOut,
+    pub workflow: Overhead,
+    pub payload: Payload,
+    pub memory: Memory,
+    pub peers: Comparison,
+    pub duration_s: f64,
+}
+
+/// How the run was driven, for the report's first line.
+pub struct Settings {
+    pub seconds: u32,
+    pub connections: u32,
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn load_row(name: &str, l: &Load, base: &Load) -> String {
+    format!(
+        "| {name} | {:.0} | {:.2} | {:.2} | {:.1}% |\n",
+        l.requests_per_sec,
+        l.p50_ms,
+        l.p99_ms,
+        100.0 * l.requests_per_sec / base.requests_per_sec
+    )
+}
+
+impl Report {
+    /// BENCHMARKS.md: the tables, then the hand-written findings.
+    pub fn markdown(&self, run: &Settings, findings: &str) -> String {
+        let mut md = String::new();
+        md.push_str("# Benchmarks\n\n");
+        md.push_str(
+            "Written by `make bench` (`cks-bench run`); the raw figures are in `benchmarks.json`. ",
+        );
+        md.push_str("This machine is shared and noisy: read each figure against the baseline measured in the same run.\n\n");
+        let m = &self.machine;
+        md.push_str(&format!(
+            "Run: {}, {} CPUs ({}), load average before the run {}, {}; {} s of load per measurement at {} connections.\n\n",
+            m.date, m.cpus, m.cpu, m.load_average, m.wrk, run.seconds, run.connections
+        ));
+        self.fleet_section(&mut md);
+        self.fan_out_section(&mut md);
+        self.workflow_section(&mut md);
+        self.payload_section(&mut md);
+        md.push_str("## Memory\n\n");
+        md.push_str(&format!(
+            "| console | RSS |\n|---|---:|\n| idle, after start with {} targets | {} |\n| peak, serving the fleet-page load above | {} |\n\n",
+            self.fleet_page.targets,
+            mib(self.memory.console_idle_rss_kib),
+            mib(self.memory.console_peak_rss_kib)
+        ));
+        self.peers_section(&mut md, run);
+        if !findings.trim().is_empty() {
+            md.push_str(findings.trim_end());
+            md.push('\n');
+        }
+        md
+    }
+
+    fn fleet_section(&self, md: &mut String) {
+        let f = &self.fleet_page;
+        md.push_str("## Fleet page\n\n");
+        md.push_str(&format!(
+            "Server-side render of the list page (`GET /`, signed in) with {} targets × 10 stores ({} stores, the first {} rows shown, {} of HTML), the console reaching a separate kms-sim through aws-sdk-kms, with no added latency.\n\n",
+            f.targets, f.stores, app::domain::fleet::PAGE_SIZE, kib(f.page_bytes as u64)
+        ));
+        md.push_str("| | requests/s | p50 ms | p99 ms | of hello |\n|---|---:|---:|---:|---:|\n");
+        md.push_str(&load_row(
+            "axum \"hello\" handler (baseline)",
+            &f.hello,
+            &f.hello,
+        ));
+        md.push_str(&load_row(
+            "kms-sim DescribeCustomKeyStores, one target (10 stores)",
+            &f.kms_sim_describe,
+            &f.hello,
+        ));
+        md.push_str(&load_row(
+            "console `/about`, signed in, no KMS call (the floor for a page)",
+            &f.console_about_page,
+            &f.hello,
+        ));
+        md.push_str(&load_row(
+            &format!("console fleet page, {} targets", f.targets),
+            &f.console_fleet_page,
+            &f.hello,
+        ));
+        md.push_str(&format!(
+            "\nTarget: at least 25% of hello's requests/s ({:.1}%: {}), and p99 ≤ 50 ms ({:.2} ms: {}).\n\n",
+            100.0 * f.ratio_to_hello,
+            verdict(f.ratio_to_hello >= 0.25),
+            f.console_fleet_page.p99_ms,
+            verdict(f.console_fleet_page.p99_ms <= 50.0)
+        ));
+    }
+
+    fn fan_out_section(&self, md: &mut String) {
+        let f = &self.fan_out;
+        md.push_str("## Fan-out\n\n");
+        md.push_str(&format!("kms-sim adds {} ms to every call. One DescribeCustomKeyStores call against the full fleet page ({} targets), median of 10 each, one at a time.\n\n", f.added_latency_ms, self.fleet_page.targets));
+        md.push_str("| | p50 ms |\n|---|---:|\n");
+        md.push_str(&format!(
+            "| one KMS call | {:.1} |\n| fleet page, {} targets | {:.1} |\n",
+            f.one_call_p50_ms, self.fleet_page.targets, f.fleet_page_p50_ms
+        ));
+        md.push_str(&format!(
+            "\nThe page takes {:.2}× one call. Target ≤ 2×: {}.\n\n",
+            f.ratio,
+            verdict(f.ratio <= 2.0)
+        ));
+    }
+
+    fn workflow_section(&self, md: &mut String) {
+        let o = &self.workflow;
+        md.push_str("## Workflow overhead\n\n");
+        md.push_str(&format!(
+            "{} complete runs (disconnect, wait, update, connect, wait, verify) of an external key store through the console's runner, kms-sim's transitions set to 0. Each KMS call is timed where the console makes it ({} calls per run); the overhead is the run's wall time minus that.\n\n",
+            o.runs, o.kms_calls_per_run
+        ));
+        md.push_str("| run p50 ms | KMS p50 ms | overhead p50 ms | overhead p90 ms | overhead max ms |\n|---:|---:|---:|---:|---:|\n");
+        md.push_str(&format!(
+            "| {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |\n",
+            o.wall_p50_ms, o.kms_p50_ms, o.overhead_p50_ms, o.overhead_p90_ms, o.overhead_max_ms
+        ));
+        md.push_str(&format!(
+            "\nTarget: overhead ≤ 50 ms (p50): {}.\n\n",
+            verdict(o.overhead_p50_ms <= 50.0)
+        ));
+    }
+
+    fn payload_section(&self, md: &mut String) {
+        let p = &self.payload;
+        md.push_str("## Browser payload\n\n");
+        md.push_str("What the list page loads from `/pkg/` in the release build (wasm-opt applied), compressed at the highest level.\n\n");
+        md.push_str("| file | raw | gzip | brotli |\n|---|---:|---:|---:|\n");
+        for a in &p.assets {
+            md.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                a.file,
+                kib(a.raw),
+                kib(a.gzip),
+                kib(a.brotli)
+            ));
+        }
+        md.push_str(&format!(
+            "| **total** | {} | {} | {} |\n",
+            kib(p.raw),
+            kib(p.gzip),
+            kib(p.brotli)
+        ));
+        md.push_str(&format!(
+            "\nTarget ≤ 300 KiB brotli: {}. For scale, the Leptos 0.8 starter (router and a counter) ships about 100 KiB brotli.\n\n",
+            verdict(p.brotli <= 300 * 1024)
+        ));
+        match (&p.tti, &p.tti_error) {
+            (Some(t), _) => md.push_str(&format!(
+                "Time to interactive of the list page in headless Chromium (cold cache, median of {}): hydrated after {:.0} ms, load event at {:.0} ms.\n\n",
+                t.runs, t.hydrated_ms, t.load_ms
+            )),
+            (None, e) => md.push_str(&format!(
+                "Time to interactive was not measured: {}\n\n",
+                e.as_deref().unwrap_or("no reason given")
+            )),
+        }
+    }
+
+    fn peers_section(&self, md: &mut String, run: &Settings) {
+        md.push_str("## kms-sim against fakecloud\n\n");
+        let p = match &self.peers {
+            Comparison::Failed { error } => {
+                md.push_str(&format!("The comparison did not complete: {error}\n\n"));
+                return;
+            }
+            Comparison::NotInstalled {
+                fakecloud,
+                kms_sim_idle_rss_kib,
+            } => {
+                md.push_str(&format!(
+                    "fakecloud is {fakecloud}; everything else ran. kms-sim idle RSS: {}.\n\n",
+                    mib(*kms_sim_idle_rss_kib)
+                ));
+                return;
+            }
+            Comparison::Measured(p) => p,
+        };
+        md.push_str(&format!(
+            "fakecloud 0.51 and kms-sim, each a separate process, the same requests from the same clients. Store type used by both: {:?}.\n\n",
+            p.store_kind
+        ));
+        let (s, f) = (&p.kms_sim_describe, &p.fakecloud_describe);
+        md.push_str("| | kms-sim | fakecloud | kms-sim ÷ fakecloud |\n|---|---:|---:|---:|\n");
+        md.push_str(&format!(
+            "| DescribeCustomKeyStores (10 stores), requests/s at {} connections | {:.0} | {:.0} | {:.2} |\n",
+            run.connections, s.requests_per_sec, f.requests_per_sec, s.requests_per_sec / f.requests_per_sec
+        ));
+        md.push_str(&format!(
+            "| DescribeCustomKeyStores p50 / p99 ms | {:.2} / {:.2} | {:.2} / {:.2} | |\n",
+            s.p50_ms, s.p99_ms, f.p50_ms, f.p99_ms
+        ));
+        let (sc, fc) = (&p.kms_sim_cycles, &p.fakecloud_cycles);
+        md.push_str(&format!(
+            "| Create → Describe → Delete, cycles/s ({} clients) | {:.0} | {:.0} | {:.2} |\n",
+            sc.workers,
+            sc.cycles_per_sec,
+            fc.cycles_per_sec,
+            sc.cycles_per_sec / fc.cycles_per_sec
+        ));
+        md.push_str(&format!(
+            "| idle RSS after start | {} | {} | {:.2} |\n\n",
+            mib(p.kms_sim_idle_rss_kib),
+            mib(p.fakecloud_idle_rss_kib),
+            p.kms_sim_idle_rss_kib as f64 / p.fakecloud_idle_rss_kib.max(1) as f64
+        ));
+        md.push_str("kms-sim writes nothing here (`--ephemeral`); it validates every request against the KMS service model and checks every SigV4 signature. fakecloud serves a hundred services from one process.\n\n");
+    }
+}
