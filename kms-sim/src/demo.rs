@@ -1,12 +1,12 @@
 //! The demo data the console and `kms-sim --demo` load: stores of both types in every state that
 //! matters, in two accounts and two regions, with the clusters and proxies behind them.
 
+use crate::config::Credential;
 use crate::model::{
     Backing, Cluster, ConnectionErrorCode, ConnectionState, ExternalKey, Faults, Hsm, KeyStore,
     KmsUser, ProxyStore, VpcEndpointService, World, XksCredential, XksProxyConnectivity,
 };
 use crate::state::State;
-use crate::Credential;
 
 pub const ACCOUNT_A: &str = "000000000000";
 pub const ACCOUNT_B: &str = "111122223333";

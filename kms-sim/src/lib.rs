@@ -4,6 +4,7 @@
 //! against it as a client.
 
 pub mod admin;
+pub mod config;
 pub mod demo;
 pub mod error;
 pub mod model;
@@ -19,122 +20,10 @@ pub mod validate;
 pub mod wire;
 pub mod xks;
 
+pub use config::{Credential, HostRoute, Initial, SimConfig};
 use service::{Sim, State, WorldView};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-use xks::client::HostRoute;
-
-/// One access key the simulator accepts, and the account it belongs to.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credential {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub account_id: String,
-}
-
-impl std::fmt::Debug for Credential {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credential")
-            .field("access_key_id", &self.access_key_id)
-            .field("account_id", &self.account_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Credential {
-    /// The default credential: `test` / `test` in account 000000000000.
-    pub fn test() -> Self {
-        Credential {
-            access_key_id: "test".into(),
-            secret_access_key: "test".into(),
-            account_id: "000000000000".into(),
-        }
-    }
-}
-
-impl std::str::FromStr for Credential {
-    type Err = String;
-
-    /// `ACCESS_KEY:SECRET:ACCOUNT`.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = s.splitn(3, ':').collect();
-        match parts[..] {
-            [akid, secret, account]
-                if !akid.is_empty()
-                    && !secret.is_empty()
-                    && account.len() == 12
-                    && account.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Ok(Credential {
-                    access_key_id: akid.into(),
-                    secret_access_key: secret.into(),
-                    account_id: account.into(),
-                })
-            }
-            _ => Err("expected ACCESS_KEY:SECRET:ACCOUNT with a 12-digit account".into()),
-        }
-    }
-}
-
-/// What the world and the stores look like on a first start (nothing saved yet).
-#[derive(Clone, Debug, Default)]
-pub enum Initial {
-    #[default]
-    Empty,
-    /// The demo data shared with the console (`demo.rs`).
-    Demo,
-    /// A seed file: a JSON world (clusters, VPC endpoint services, XKS proxies).
-    Seed(model::World),
-}
-
-#[derive(Clone, Debug)]
-pub struct SimConfig {
-    /// Where the KMS API (and the admin API under /_sim) listens; port 0 picks a free one.
-    pub listen: SocketAddr,
-    /// Where the XKS proxy simulator listens (HTTPS).
-    pub xks_listen: SocketAddr,
-    /// SQLite state and the simulator CA live here; None keeps everything in memory.
-    pub data_dir: Option<PathBuf>,
-    pub credentials: Vec<Credential>,
-    /// How long CONNECTING and DISCONNECTING last.
-    pub connect_duration: Duration,
-    pub disconnect_duration: Duration,
-    /// Custom key stores per account and region.
-    pub quota: usize,
-    /// KMS's timeout for proxy calls.
-    pub probe_timeout: Duration,
-    /// Extra host name mappings for proxy endpoints (the simulator's domain is always mapped).
-    pub host_routes: Vec<HostRoute>,
-    /// More CA certificates (PEM) to trust for proxies, beside the simulator's CA and the system roots.
-    pub trusted_cas: Vec<String>,
-    pub initial: Initial,
-    /// Replace whatever is saved with the initial data.
-    pub reset: bool,
-    /// Added to every KMS API call before it is answered, as a distant region would (benchmarks).
-    pub latency: Duration,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            xks_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir: None,
-            credentials: vec![Credential::test()],
-            connect_duration: Duration::from_secs(2),
-            disconnect_duration: Duration::from_secs(2),
-            quota: 10,
-            probe_timeout: Duration::from_millis(250),
-            host_routes: Vec::new(),
-            trusted_cas: Vec::new(),
-            initial: Initial::Empty,
-            reset: false,
-            latency: Duration::ZERO,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {

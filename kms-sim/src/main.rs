@@ -1,7 +1,7 @@
 //! `kms-sim`: the KMS custom key store simulator and XKS proxy simulator, on their own.
 
 use clap::Parser;
-use kms_sim::xks::client::HostRoute;
+use kms_sim::config::HostRoute;
 use kms_sim::{Credential, Initial, SimConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,12 +1,12 @@
 //! The simulated service: state per account and region, the simulated world, persistence,
 //! and the asynchronous CONNECTING / DISCONNECTING transitions.
 
+use crate::config::SimConfig;
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionErrorCode, ConnectionState, KeyStore, World, XksCredential};
 use crate::persist::Db;
 use crate::probe::{ProbeOutcome, ProbeReason};
 pub use crate::state::{not_found, Caller, State};
-use crate::SimConfig;
 
 use std::sync::Arc;
 use tokio::sync::Mutex;

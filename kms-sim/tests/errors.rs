@@ -778,7 +778,7 @@ async fn any_host_can_be_mapped_to_a_proxy_on_this_machine() {
         w.xks_proxies.push(proxy("xks.corp.example", "/corp"))
     })
     .await;
-    let route: kms_sim::xks::client::HostRoute = format!("xks.corp.example={}", other.xks_addr())
+    let route: kms_sim::config::HostRoute = format!("xks.corp.example={}", other.xks_addr())
         .parse()
         .unwrap();
     let corp = |kms: &aws_sdk_kms::Client| {

@@ -1,10 +1,10 @@
 //! The KMS the console manages: the embedded kms-sim (default) or AWS.
 
 use crate::config::{Backend as BackendKind, Config, TargetSpec};
+use crate::error::StartError;
 use crate::fleet::Target;
 use crate::preflight::XksPreflight;
 use crate::runs::{Outage, Timing};
-use crate::StartError;
 use app::domain::store::TargetRef;
 use app::domain::user::{AwsTarget, BackendInfo};
 use app::ssr::ProxyProbe;

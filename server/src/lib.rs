@@ -4,6 +4,7 @@ pub mod backend;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod fleet;
 pub mod preflight;
 pub mod runs;
@@ -15,37 +16,10 @@ pub mod web;
 use app::domain::user::Secret;
 use app::ssr::Services;
 use config::Config;
+pub use error::StartError;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use users::{AdminBootstrap, SqliteUsers};
-
-/// Why the console could not start; printed as one line.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("{0}")]
-    Config(String),
-    #[error("data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("session store: {0}")]
-    Sessions(String),
-    #[error("{0}")]
-    App(#[from] app::error::AppError),
-    #[error("backend: {0}")]
-    Backend(String),
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-}
 
 /// A console ready to serve: its router, and what happened while it started.
 pub struct Console {

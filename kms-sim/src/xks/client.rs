@@ -3,6 +3,7 @@
 //! `*.xks.sim.internal` reaches the simulator and a real proxy on this machine can be probed too.
 
 use super::ca::Authority;
+use crate::config::HostRoute;
 use crate::model::XksCredential;
 use crate::probe::ProbeOutcome;
 use crate::service::{ProbeTarget, Prober, WorldView};
@@ -14,40 +15,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::{timeout_at, Instant};
-
-/// `*.example.internal` (any subdomain) or an exact host, reached at `addr`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostRoute {
-    pub pattern: String,
-    pub addr: SocketAddr,
-}
-
-impl HostRoute {
-    pub fn matches(&self, host: &str) -> bool {
-        match self.pattern.strip_prefix("*.") {
-            Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
-            None => self.pattern.eq_ignore_ascii_case(host),
-        }
-    }
-}
-
-impl std::str::FromStr for HostRoute {
-    type Err = String;
-
-    /// `HOST=ADDR`, for example `*.xks.example.com=127.0.0.1:8443`.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (pattern, addr) = s
-            .split_once('=')
-            .ok_or("expected HOST=ADDR, for example proxy.example.com=127.0.0.1:8443")?;
-        let addr = addr
-            .parse()
-            .map_err(|_| format!("'{addr}' is not an address like 127.0.0.1:8443"))?;
-        Ok(HostRoute {
-            pattern: pattern.to_ascii_lowercase(),
-            addr,
-        })
-    }
-}
 
 /// One layer of a proxy call, as `XksClient::trace` saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
