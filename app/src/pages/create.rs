@@ -3,12 +3,12 @@
 
 use crate::api::list_key_stores;
 use crate::domain::change::create::CreateForm;
-use crate::domain::change::fields::{CREDENTIAL_ACCESS_KEY_ID, CREDENTIAL_SECRET};
+
 use crate::domain::change::form::checkbox;
 use crate::domain::change::{Field, FieldError};
 use crate::domain::kms::{CustomKeyStoreType, StoreKind, XksProxyConnectivity};
 use crate::error::AppError;
-use crate::widgets::config_file::read_config_file;
+use crate::widgets::config_file::{fill_form_from_file, FileNote};
 use crate::widgets::field::{FieldInput, FormValues};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -65,7 +65,7 @@ pub async fn create_key_store(#[server(flatten)] input: CreateInput) -> Result<(
             )
             .await?;
         tracing::info!(actor = %user.username, store = %id, "store created");
-        leptos_axum::redirect(&store.href(""));
+        guard::redirect(&store.href(""));
         Ok(())
     })
     .await
@@ -93,22 +93,8 @@ pub fn CreatePage() -> impl IntoView {
     };
     let fleet = Resource::new(|| (), |_| list_key_stores());
     let create = ServerAction::<CreateKeyStore>::new();
-    let file_note: RwSignal<Option<Result<Vec<String>, String>>> = RwSignal::new(None);
-    let on_file = move |ev: leptos::ev::Event| {
-        read_config_file(ev, move |parsed| match parsed {
-            Ok(f) => {
-                if let Some(p) = f.uri_path {
-                    values.signal(Field::UriPath.key()).set(p);
-                }
-                if let Some((a, s)) = f.credential {
-                    values.signal(CREDENTIAL_ACCESS_KEY_ID).set(a);
-                    values.signal(CREDENTIAL_SECRET).set(s.expose().to_string());
-                }
-                file_note.set(Some(Ok(f.warnings)));
-            }
-            Err(e) => file_note.set(Some(Err(e))),
-        })
-    };
+    let file_note: FileNote = RwSignal::new(None);
+    let on_file = fill_form_from_file(values, file_note);
     // The server's messages, each shown at its field too.
     let errors = Signal::derive(move || match create.value().get() {
         Some(Err(AppError::InvalidForm(list))) => list,

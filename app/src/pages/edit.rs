@@ -8,7 +8,7 @@ use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
 use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use crate::pages::use_store_ref;
-use crate::widgets::config_file::read_config_file;
+use crate::widgets::config_file::{fill_form_from_file, FileNote};
 use crate::widgets::field::{FieldInput, FormValues};
 use crate::widgets::{StateBadge, StoreInputs};
 use leptos::form::ActionForm;
@@ -96,7 +96,7 @@ pub async fn review_change(#[server(flatten)] request: ReviewRequest) -> Result<
             .workflows
             .review(&user, store.target(), &store.id, &fingerprint, form, upload)
             .await?;
-        leptos_axum::redirect(&format!("/review/{draft}"));
+        guard::redirect(&format!("/review/{draft}"));
         Ok(())
     })
     .await
@@ -147,7 +147,7 @@ pub async fn upload_proxy_config(data: MultipartData) -> Result<(), AppError> {
             return Err(AppError::invalid("store", "unknown store"));
         }
         let fix = if get("fix") == "1" { "&fix=1" } else { "" };
-        leptos_axum::redirect(&format!(
+        guard::redirect(&format!(
             "/stores/{account}/{region}/{id}/edit?upload={upload}{fix}"
         ));
         Ok(())
@@ -206,12 +206,11 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     // What the file picked in the browser said: its warnings, or why it was refused.
-    let file_note: RwSignal<Option<Result<Vec<String>, String>>> =
-        RwSignal::new(match (&uploaded, &upload_error) {
-            (_, Some(e)) => Some(Err(e.clone())),
-            (Some(u), None) => Some(Ok(u.warnings.clone())),
-            _ => None,
-        });
+    let file_note: FileNote = RwSignal::new(match (&uploaded, &upload_error) {
+        (_, Some(e)) => Some(Err(e.clone())),
+        (Some(u), None) => Some(Ok(u.warnings.clone())),
+        _ => None,
+    });
     let server_secret = uploaded.as_ref().is_some_and(|u| u.has_secret);
 
     let review = ServerAction::<ReviewChange>::new();
@@ -250,21 +249,7 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
             other => view! { <p class="banner error" role="alert">{other.to_string()}</p> }.into_any(),
         })
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        read_config_file(ev, move |parsed| match parsed {
-            Ok(f) => {
-                if let Some(p) = f.uri_path {
-                    values.signal(Field::UriPath.key()).set(p);
-                }
-                if let Some((a, s)) = f.credential {
-                    values.signal(CREDENTIAL_ACCESS_KEY_ID).set(a);
-                    values.signal(CREDENTIAL_SECRET).set(s.expose().to_string());
-                }
-                file_note.set(Some(Ok(f.warnings)));
-            }
-            Err(e) => file_note.set(Some(Err(e))),
-        })
-    };
+    let on_file = fill_form_from_file(values, file_note);
     let is_xks = kind == StoreKind::External;
     let busy = row.state.is_transitioning();
     let store_href = row.href("");

@@ -1,9 +1,38 @@
 //! Reading a proxy configuration file picked in the browser (reference §5): the edit and create
 //! pages prefill their fields from it, and nothing is sent.
 
-use crate::domain::change::ProxyConfigFile;
+use crate::domain::change::fields::{CREDENTIAL_ACCESS_KEY_ID, CREDENTIAL_SECRET};
 #[cfg(feature = "hydrate")]
 use crate::domain::change::{parse_proxy_config, MAX_CONFIG_BYTES};
+use crate::domain::change::{Field, ProxyConfigFile};
+use crate::widgets::field::FormValues;
+use leptos::prelude::*;
+
+/// What the picked file said: its warnings, or why it was refused.
+pub type FileNote = RwSignal<Option<Result<Vec<String>, String>>>;
+
+/// The file input's change handler: the file's path and credential go into the form, and
+/// `note` says what happened.
+pub fn fill_form_from_file(
+    values: FormValues,
+    note: FileNote,
+) -> impl Fn(leptos::ev::Event) + Copy + 'static {
+    move |ev| {
+        read_config_file(ev, move |parsed| match parsed {
+            Ok(f) => {
+                if let Some(p) = f.uri_path {
+                    values.signal(Field::UriPath.key()).set(p);
+                }
+                if let Some((a, s)) = f.credential {
+                    values.signal(CREDENTIAL_ACCESS_KEY_ID).set(a);
+                    values.signal(CREDENTIAL_SECRET).set(s.expose().to_string());
+                }
+                note.set(Some(Ok(f.warnings)));
+            }
+            Err(e) => note.set(Some(Err(e))),
+        })
+    }
+}
 
 /// Reads the file picked in a file input, in the browser, and parses it as a proxy configuration
 /// file; nothing is sent. Messages are the parser's (on the server this does nothing).

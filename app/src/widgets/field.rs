@@ -79,6 +79,14 @@ pub fn FieldInput(
             />
         }
     };
+    let secret = move |id: &'static str,
+                       autocomplete: &'static str,
+                       show: &'static str,
+                       hide: &'static str| {
+        view! {
+            <SecretInput id name=id autocomplete show hide value=values.signal(id) placeholder=placeholder />
+        }
+    };
     let label = move || {
         view! { {field.label()} " " <code>{member}</code> }
     };
@@ -91,15 +99,7 @@ pub fn FieldInput(
         .into_any(),
         Input::Secret => view! {
             <label for=key>{label()}</label>
-            <SecretInput
-                id=key
-                name=key
-                autocomplete="new-password"
-                show="Show password"
-                hide="Hide password"
-                value=values.signal(key)
-                placeholder=placeholder
-            />
+            {secret(key, "new-password", "Show password", "Hide password")}
             {messages(key)}
         }
         .into_any(),
@@ -127,15 +127,7 @@ pub fn FieldInput(
             {text_input(CREDENTIAL_ACCESS_KEY_ID)}
             {messages(CREDENTIAL_ACCESS_KEY_ID)}
             <label for=CREDENTIAL_SECRET>"Secret access key"</label>
-            <SecretInput
-                id=CREDENTIAL_SECRET
-                name=CREDENTIAL_SECRET
-                autocomplete="off"
-                show="Show secret"
-                hide="Hide secret"
-                value=values.signal(CREDENTIAL_SECRET)
-                placeholder=placeholder
-            />
+            {secret(CREDENTIAL_SECRET, "off", "Show secret", "Hide secret")}
             {messages(CREDENTIAL_SECRET)}
         }
         .into_any(),

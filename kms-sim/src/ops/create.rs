@@ -1,6 +1,6 @@
 //! CreateCustomKeyStore (reference §1.2).
 
-use super::{check_xks_members, credential, forbid_vpc_members};
+use super::{check_backing_members, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, CustomKeyStoreType, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
@@ -65,26 +65,16 @@ fn validate_request(req: &CreateCustomKeyStoreRequest) -> Result<(String, Backin
         req.custom_key_store_name.as_deref(),
     );
     v.check(
-        "cloudHsmClusterId",
-        &validate::CLOUD_HSM_CLUSTER_ID,
-        req.backing.cloud_hsm_cluster_id.as_deref(),
-    );
-    v.check(
         "trustAnchorCertificate",
         &validate::TRUST_ANCHOR_CERTIFICATE,
         req.trust_anchor_certificate.as_deref(),
-    );
-    v.check(
-        "keyStorePassword",
-        &validate::KEY_STORE_PASSWORD,
-        req.backing.key_store_password.as_deref(),
     );
     v.enum_value(
         "customKeyStoreType",
         req.custom_key_store_type.as_deref(),
         &["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"],
     );
-    check_xks_members(&mut v, &req.backing);
+    check_backing_members(&mut v, &req.backing);
     v.into_result()?;
 
     // Per-type requirements (reference §1.2); CustomKeyStoreType defaults to AWS_CLOUDHSM.

@@ -11,8 +11,18 @@ use crate::model::XksCredential;
 use crate::shapes::{BackingMembers, CredentialIn};
 use crate::validate::{self, Violations};
 
-/// Checks the XKS members Create and Update share, with AWS's member paths.
-pub(crate) fn check_xks_members(v: &mut Violations, m: &BackingMembers) {
+/// Checks the members Create and Update share, with AWS's member paths.
+pub(crate) fn check_backing_members(v: &mut Violations, m: &BackingMembers) {
+    v.check(
+        "cloudHsmClusterId",
+        &validate::CLOUD_HSM_CLUSTER_ID,
+        m.cloud_hsm_cluster_id.as_deref(),
+    );
+    v.check(
+        "keyStorePassword",
+        &validate::KEY_STORE_PASSWORD,
+        m.key_store_password.as_deref(),
+    );
     let endpoint = m.xks_proxy_uri_endpoint.as_deref();
     let path = m.xks_proxy_uri_path.as_deref();
     let vpc_name = m.xks_proxy_vpc_endpoint_service_name.as_deref();
@@ -76,7 +86,7 @@ pub(crate) fn forbid_vpc_members(v: &mut Violations, name_present: bool, owner_p
     }
 }
 
-/// A credential that passed `check_xks_members`.
+/// A credential that passed `check_backing_members`.
 pub(crate) fn credential(c: &CredentialIn) -> XksCredential {
     XksCredential {
         access_key_id: c.access_key_id.clone().unwrap_or_default(),

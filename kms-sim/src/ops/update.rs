@@ -1,7 +1,7 @@
 //! UpdateCustomKeyStore (reference §1.4 and §6): each member needs its own ConnectionState.
 
 use super::create::check_world_and_uniqueness;
-use super::{check_store_id, check_xks_members, credential, forbid_vpc_members};
+use super::{check_backing_members, check_store_id, credential, forbid_vpc_members};
 use crate::error::{ErrorKind, KmsError};
 use crate::model::{Backing, ConnectionState, KeyStore, XksProxyConnectivity};
 use crate::probe::ProbeReason;
@@ -64,17 +64,8 @@ fn validate_request(req: &UpdateCustomKeyStoreRequest) -> Result<(), KmsError> {
         &validate::CUSTOM_KEY_STORE_NAME,
         req.new_custom_key_store_name.as_deref(),
     );
-    v.check(
-        "keyStorePassword",
-        &validate::KEY_STORE_PASSWORD,
-        req.backing.key_store_password.as_deref(),
-    );
-    v.check(
-        "cloudHsmClusterId",
-        &validate::CLOUD_HSM_CLUSTER_ID,
-        req.backing.cloud_hsm_cluster_id.as_deref(),
-    );
-    check_xks_members(&mut v, &req.backing);
+
+    check_backing_members(&mut v, &req.backing);
     v.into_result()
 }
 

@@ -130,10 +130,7 @@ pub fn build_create(form: &CreateForm) -> Result<CreateRequest, Vec<FieldError>>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn inputs(e: &[FieldError]) -> Vec<&str> {
-        e.iter().map(|e| e.input.as_str()).collect()
-    }
+    use crate::domain::change::fixtures::inputs;
 
     #[test]
     fn an_xks_store_needs_connectivity_endpoint_path_and_the_whole_credential() {
