@@ -177,7 +177,7 @@ async fn bad_files_are_refused_with_a_precise_message_and_change_nothing() {
         ),
         (
             br#"{"XksProxyUriPath": "/nope"}"#.to_vec(),
-            "XksProxyUriPath: XksProxyUriPath must be 10 to 128",
+            "Proxy configuration file: XksProxyUriPath must be 10 to 128",
         ),
         (b"{\"XksProxyUriPath\": \"\xff\xfe\"}".to_vec(), "not UTF-8"),
         (vec![b' '; 70 * 1024], "larger than 64 KiB"),

@@ -141,7 +141,8 @@ impl Plan {
         let mut parts = Vec::new();
         if self.disconnects() {
             parts.push(format!(
-                "disconnect (keys unusable for about {outage_secs} seconds)"
+                "disconnect (keys unusable for about {})",
+                seconds(outage_secs)
             ));
         }
         parts.push("update".to_string());
@@ -171,6 +172,14 @@ impl Plan {
         } else {
             "The store stays disconnected: its keys remain unusable.".to_string()
         }
+    }
+}
+
+/// `1 second`, `4 seconds`.
+pub fn seconds(n: u64) -> String {
+    match n {
+        1 => "1 second".to_string(),
+        n => format!("{n} seconds"),
     }
 }
 
@@ -268,6 +277,23 @@ mod tests {
             Plan::new(&st("CONNECTED"), &rename, false).steps,
             [Update, Verify]
         );
+    }
+
+    #[test]
+    fn durations_read_as_english() {
+        let d = xks("CONNECTED");
+        let form = ChangeForm {
+            endpoint: "https://proxy-a2.xks.sim.internal".into(),
+            ..form_of(&d)
+        };
+        let plan = Plan::new(&st("CONNECTED"), &build_change(&d, &form).unwrap(), false);
+        assert!(
+            plan.summary(1).contains("about 1 second)"),
+            "{}",
+            plan.summary(1)
+        );
+        assert!(plan.summary(0).contains("about 0 seconds)"));
+        assert!(plan.summary(2).contains("about 2 seconds)"));
     }
 
     #[test]

@@ -46,10 +46,28 @@ pub enum ConfigFileError {
     },
     #[error("{key} is missing: {why}")]
     Missing { key: String, why: String },
-    #[error("{key}: {message}")]
+    /// A value that breaks the model's rule; the message names the member once.
+    #[error("{message}")]
     Invalid { key: String, message: String },
     #[error("The file has neither XksProxyUriPath nor XksProxyAuthenticationCredential, so there is nothing to fill in.")]
     Empty,
+}
+
+impl ConfigFileError {
+    /// The rule's message about `key`, naming the member by its whole path in the file: a
+    /// rule that says "AccessKeyId must …" reads "XksProxyAuthenticationCredential.AccessKeyId
+    /// must …".
+    fn invalid(key: &str, message: String) -> ConfigFileError {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        let message = match message.strip_prefix(last) {
+            Some(rest) => format!("{key}{rest}"),
+            None => format!("{key}: {message}"),
+        };
+        ConfigFileError::Invalid {
+            key: key.to_string(),
+            message,
+        }
+    }
 }
 
 fn kind(v: &Value) -> String {
@@ -119,10 +137,7 @@ pub fn parse_proxy_config(bytes: &[u8]) -> Result<ProxyConfigFile, ConfigFileErr
     let mut out = ProxyConfigFile::default();
     unknown_keys(&top, &[PATH_KEY, CREDENTIAL_KEY], "", &mut out.warnings);
     if let Some(path) = string(&top, PATH_KEY, PATH_KEY)? {
-        rules::uri_path(path).map_err(|message| ConfigFileError::Invalid {
-            key: PATH_KEY.into(),
-            message,
-        })?;
+        rules::uri_path(path).map_err(|message| ConfigFileError::invalid(PATH_KEY, message))?;
         out.uri_path = Some(path.to_string());
     }
     match top.get(CREDENTIAL_KEY) {
@@ -147,14 +162,10 @@ pub fn parse_proxy_config(bytes: &[u8]) -> Result<ProxyConfigFile, ConfigFileErr
                 key: secret_path.clone(),
                 why: why.into(),
             })?;
-            rules::access_key_id(akid).map_err(|message| ConfigFileError::Invalid {
-                key: akid_path,
-                message,
-            })?;
-            rules::raw_secret_access_key(secret).map_err(|message| ConfigFileError::Invalid {
-                key: secret_path,
-                message,
-            })?;
+            rules::access_key_id(akid)
+                .map_err(|message| ConfigFileError::invalid(&akid_path, message))?;
+            rules::raw_secret_access_key(secret)
+                .map_err(|message| ConfigFileError::invalid(&secret_path, message))?;
             out.credential = Some((akid.to_string(), Secret::new(secret)));
         }
         Some(other) => {
@@ -174,6 +185,23 @@ pub fn parse_proxy_config(bytes: &[u8]) -> Result<ProxyConfigFile, ConfigFileErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_value_names_its_member_once() {
+        let akid = "XksProxyAuthenticationCredential.AccessKeyId";
+        for (file, member) in [
+            (r#"{"XksProxyUriPath": "/nope"}"#, "XksProxyUriPath"),
+            (
+                r#"{"XksProxyAuthenticationCredential": {"AccessKeyId": "short", "RawSecretAccessKey": "cGF5bWVudHMtZGVtby1zZWNyZXQta2V5LWZvci14a3MtMDI="}}"#,
+                akid,
+            ),
+        ] {
+            let message = parse_proxy_config(file.as_bytes()).unwrap_err().to_string();
+            assert!(message.starts_with(&format!("{member} must")), "{message}");
+            let short = member.rsplit('.').next().unwrap();
+            assert_eq!(message.matches(short).count(), 1, "{message}");
+        }
+    }
 
     const SECRET: &str = "cGF5bWVudHMtZGVtby1zZWNyZXQta2V5LWZvci14a3MtMDI=";
 
@@ -251,7 +279,10 @@ mod tests {
     fn values_that_break_the_constraints_are_refused_without_quoting_the_secret() {
         let bad_path = good().replace("/payments-v2/kms/xks/v1", "/payments/kms/xks");
         let err = parse_proxy_config(bad_path.as_bytes()).unwrap_err();
-        assert!(err.to_string().starts_with("XksProxyUriPath: "), "{err}");
+        assert!(
+            err.to_string().starts_with("XksProxyUriPath must "),
+            "{err}"
+        );
         let bad_secret = good().replace(SECRET, &format!("{}$", &SECRET[..44]));
         let err = parse_proxy_config(bad_secret.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("RawSecretAccessKey"));
