@@ -35,7 +35,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::ssr::guard;
     guard::respond(async {
         guard::end_session().await?;
-        leptos_axum::redirect("/login");
+        guard::redirect("/login");
         Ok(())
     })
     .await

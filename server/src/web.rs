@@ -2,7 +2,7 @@
 //! (sessions, sign-in gate, CSRF check, security and cache headers, compression, body limit).
 
 use crate::config::Config;
-use crate::StartError;
+use crate::error::StartError;
 use app::error::AppError;
 use app::shell::StylesheetHref;
 use app::ssr::guard::SESSION_USER_KEY;
@@ -20,6 +20,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -126,14 +127,53 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(require_multipart))
         .layer(middleware::from_fn(reject_cross_origin))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), cache_headers))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    let router = with_security_headers(router).with_state(state);
+    let router = with_security_headers(router)
+        // A bug that panics on some input answers 500 and is logged; the console keeps serving.
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .with_state(state);
     Ok(router)
+}
+
+/// server_fn answers every error it makes itself (a request whose arguments cannot be read,
+/// before any of our code runs) with 500; the error says what it is, so it gets its own status,
+/// 400 for a bad request.
+async fn error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A panic in a handler: logged without the request, answered as a plain 500.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    tracing::error!(panic = what, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The server failed on this request. Details are in its log.",
+    )
+        .into_response()
 }
 
 fn spawn_expired_session_cleanup(store: SqliteStore) {

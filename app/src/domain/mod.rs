@@ -8,6 +8,7 @@ pub mod demo;
 pub mod fleet;
 pub mod kms;
 pub mod kms_errors;
+pub mod navigation;
 pub mod secret;
 pub mod store;
 pub mod user;

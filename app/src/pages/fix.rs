@@ -21,7 +21,7 @@ pub async fn reconnect_store(#[server(flatten)] store: StoreRef) -> Result<(), A
             .workflows
             .reconnect(&user, store.target(), &store.id)
             .await?;
-        leptos_axum::redirect(&format!("/runs/{run}"));
+        guard::redirect(&format!("/runs/{run}"));
         Ok(())
     })
     .await

@@ -36,7 +36,7 @@ pub async fn start_run(
             .workflows
             .start(&user, &draft, override_preflight.as_deref() == Some("yes"))
             .await?;
-        leptos_axum::redirect(&format!("/runs/{run}"));
+        guard::redirect(&format!("/runs/{run}"));
         Ok(())
     })
     .await

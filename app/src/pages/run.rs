@@ -44,7 +44,7 @@ pub async fn act_on_run(
                 secret.unwrap_or_default(),
             )
             .await?;
-        leptos_axum::redirect(&format!("/runs/{next}"));
+        guard::redirect(&format!("/runs/{next}"));
         Ok(())
     })
     .await

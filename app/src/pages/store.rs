@@ -110,7 +110,7 @@ pub async fn delete_key_store(
             .await?;
         result?;
         tracing::info!(actor = %user.username, store = %id, "store deleted");
-        leptos_axum::redirect("/");
+        guard::redirect("/");
         Ok(())
     })
     .await

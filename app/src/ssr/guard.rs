@@ -29,9 +29,21 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
             .is_some_and(|v| v.contains("text/html"));
         if let (false, Some(opts)) = (wants_html, use_context::<ResponseOptions>()) {
             opts.set_status(e.status());
+            if let AppError::Throttled { retry_after_secs } = e {
+                opts.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after_secs),
+                );
+            }
         }
     }
     result
+}
+
+/// Sends the browser to `path` after this server function; a path that is not a safe local one
+/// (it may hold an ID from KMS or a value from the request) sends it to the list page instead.
+pub fn redirect(path: &str) {
+    leptos_axum::redirect(crate::domain::navigation::safe_path(path).unwrap_or("/"));
 }
 
 pub async fn session() -> Result<Session, AppError> {
