@@ -38,8 +38,10 @@ pub struct SignInThrottle {
     failures: Mutex<HashMap<String, Failures>>,
 }
 
-pub fn account_key(username: &str) -> String {
-    format!("user:{}", username.to_lowercase())
+/// An account as guessed at from one client address: a storm from one address must not lock
+/// the account's owner out at another.
+pub fn account_key(username: &str, client: &str) -> String {
+    format!("user:{}@{client}", username.to_lowercase())
 }
 
 pub fn client_key(client: &str) -> String {
@@ -62,20 +64,21 @@ impl SignInThrottle {
         (self.policy.first_wait * 2u32.pow(doublings)).min(self.policy.max_wait)
     }
 
-    /// How long the caller must still wait before another attempt, if at all.
-    pub fn check(&self, keys: &[String], now: Instant) -> Option<Duration> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|k| map.get(k))
-            .filter(|f| now.duration_since(f.last) < self.policy.memory)
-            .filter_map(|f| (f.last + self.wait_for(f.count)).checked_duration_since(now))
-            .filter(|d| !d.is_zero())
-            .max()
-    }
-
-    pub fn record_failure(&self, keys: &[String], now: Instant) {
+    /// Counts an attempt before its password is checked, so attempts sent at once are counted
+    /// as they arrive: refused with how long to wait when a key must still wait, else counted
+    /// as a failure until `record_success` says otherwise.
+    pub fn begin(&self, keys: &[String], now: Instant) -> Result<(), Duration> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, f| now.duration_since(f.last) < self.policy.memory);
+        let wait = keys
+            .iter()
+            .filter_map(|k| map.get(k))
+            .filter_map(|f| (f.last + self.wait_for(f.count)).checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
         for k in keys {
             let entry = map.entry(k.clone()).or_insert(Failures {
                 count: 0,
@@ -84,13 +87,18 @@ impl SignInThrottle {
             entry.count += 1;
             entry.last = now;
         }
+        Ok(())
     }
 
-    /// A correct password clears the account's failures; the client's stay, so one good
+    /// A correct password: the account's failures at this address are forgotten, and the
+    /// client gets back the attempt counted for it; its earlier failures stay, so one good
     /// account cannot be used to reset guessing at others.
-    pub fn record_success(&self, account: &str) {
+    pub fn record_success(&self, account: &str, client: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(account);
+        if let Some(f) = map.get_mut(client) {
+            f.count = f.count.saturating_sub(1);
+        }
     }
 }
 
@@ -99,69 +107,82 @@ mod tests {
     use super::*;
 
     fn keys() -> Vec<String> {
-        vec![account_key("admin"), client_key("10.0.0.1")]
+        vec![account_key("admin", "10.0.0.1"), client_key("10.0.0.1")]
     }
 
     #[test]
-    fn first_failures_are_free_then_waits_double() {
+    fn first_attempts_are_free_then_waits_double() {
         let t = SignInThrottle::new(Policy::default());
         let now = Instant::now();
         for _ in 0..3 {
-            assert_eq!(t.check(&keys(), now), None);
-            t.record_failure(&keys(), now);
+            assert_eq!(t.begin(&keys(), now), Ok(()));
         }
-        assert_eq!(t.check(&keys(), now), Some(Duration::from_secs(2)));
-        t.record_failure(&keys(), now);
-        assert_eq!(t.check(&keys(), now), Some(Duration::from_secs(4)));
-        // Once the wait is over, one more attempt is allowed.
-        assert_eq!(t.check(&keys(), now + Duration::from_secs(5)), None);
+        assert_eq!(t.begin(&keys(), now), Err(Duration::from_secs(2)));
+        // Once the wait is over, one more attempt is allowed, and the next waits twice as long.
+        let later = now + Duration::from_secs(2);
+        assert_eq!(t.begin(&keys(), later), Ok(()));
+        assert_eq!(t.begin(&keys(), later), Err(Duration::from_secs(4)));
     }
 
     #[test]
     fn waits_are_capped() {
         let t = SignInThrottle::new(Policy::default());
-        let now = Instant::now();
+        let mut now = Instant::now();
+        let mut longest = Duration::ZERO;
         for _ in 0..40 {
-            t.record_failure(&keys(), now);
+            if let Err(wait) = t.begin(&keys(), now) {
+                longest = longest.max(wait);
+                now += wait;
+            }
         }
-        assert_eq!(t.check(&keys(), now), Some(Duration::from_secs(300)));
+        assert_eq!(longest, Duration::from_secs(300));
     }
 
     #[test]
     fn a_client_guessing_many_accounts_is_slowed_down() {
         let t = SignInThrottle::new(Policy::default());
         let now = Instant::now();
-        for name in ["a", "b", "c", "d"] {
-            t.record_failure(&[account_key(name), client_key("10.0.0.9")], now);
+        let at = |name: &str, client: &str| vec![account_key(name, client), client_key(client)];
+        for name in ["a", "b", "c"] {
+            assert_eq!(t.begin(&at(name, "10.0.0.9"), now), Ok(()));
         }
-        assert!(t
-            .check(&[account_key("e"), client_key("10.0.0.9")], now)
-            .is_some());
-        assert_eq!(
-            t.check(&[account_key("e"), client_key("10.0.0.10")], now),
-            None
-        );
+        assert!(t.begin(&at("e", "10.0.0.9"), now).is_err());
+        assert_eq!(t.begin(&at("e", "10.0.0.10"), now), Ok(()));
     }
 
     #[test]
-    fn success_clears_the_account_but_not_the_client() {
+    fn a_storm_at_one_address_leaves_the_account_open_at_another() {
         let t = SignInThrottle::new(Policy::default());
         let now = Instant::now();
-        for _ in 0..5 {
-            t.record_failure(&keys(), now);
+        let storm = [account_key("admin", "10.0.0.66"), client_key("10.0.0.66")];
+        let refused = (0..40).filter(|_| t.begin(&storm, now).is_err()).count();
+        assert_eq!(refused, 37);
+        let owner = [account_key("admin", "10.0.0.1"), client_key("10.0.0.1")];
+        assert_eq!(t.begin(&owner, now), Ok(()));
+    }
+
+    #[test]
+    fn success_clears_the_account_and_gives_back_only_its_own_attempt() {
+        let t = SignInThrottle::new(Policy::default());
+        let now = Instant::now();
+        let k = keys();
+        for _ in 0..3 {
+            t.begin(&k, now).unwrap();
         }
-        t.record_success(&account_key("admin"));
-        assert_eq!(t.check(&[account_key("admin")], now), None);
-        assert!(t.check(&[client_key("10.0.0.1")], now).is_some());
+        t.record_success(&k[0], &k[1]);
+        // Two failures stay with the client, so it has one free attempt left, not three.
+        assert_eq!(t.begin(&k, now), Ok(()));
+        assert!(t.begin(&k, now).is_err());
     }
 
     #[test]
     fn old_failures_are_forgotten() {
         let t = SignInThrottle::new(Policy::default());
         let now = Instant::now();
-        for _ in 0..10 {
-            t.record_failure(&keys(), now);
+        for _ in 0..3 {
+            t.begin(&keys(), now).unwrap();
         }
-        assert_eq!(t.check(&keys(), now + Duration::from_secs(3601)), None);
+        assert!(t.begin(&keys(), now).is_err());
+        assert_eq!(t.begin(&keys(), now + Duration::from_secs(3601)), Ok(()));
     }
 }

@@ -9,14 +9,22 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use sqlx::SqlitePool;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::Semaphore;
+
+/// Password checks that run at once: each takes argon2's 19 MiB and a core for a while, so a
+/// burst of sign-ins waits its turn instead of exhausting memory.
+pub const CONCURRENT_PASSWORD_CHECKS: usize = 4;
 
 pub struct SqliteUsers {
     pool: SqlitePool,
     throttle: Arc<SignInThrottle>,
     /// Verified against when the user does not exist, so both cases take the same time.
     dummy_hash: String,
+    checks: Semaphore,
+    checked: AtomicU64,
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
@@ -61,12 +69,19 @@ pub enum AdminBootstrap {
 }
 
 impl SqliteUsers {
+    /// Passwords checked with argon2 since the start (sign-ins that reached the check).
+    pub fn password_checks(&self) -> u64 {
+        self.checked.load(Ordering::Relaxed)
+    }
+
     pub async fn new(pool: SqlitePool, throttle: Arc<SignInThrottle>) -> Result<Self, AppError> {
         let dummy_hash = hash_password(&Secret::new("not-a-real-password")).await?;
         Ok(SqliteUsers {
             pool,
             throttle,
             dummy_hash,
+            checks: Semaphore::new(CONCURRENT_PASSWORD_CHECKS),
+            checked: AtomicU64::new(0),
         })
     }
 
@@ -117,8 +132,9 @@ impl UserDirectory for SqliteUsers {
         password: &Secret,
         client: &str,
     ) -> Result<UserInfo, AppError> {
-        let keys = [account_key(username), client_key(client)];
-        if let Some(wait) = self.throttle.check(&keys, Instant::now()) {
+        let keys = [account_key(username, client), client_key(client)];
+        // Counted before the password is checked, so a burst cannot slip past the throttle.
+        if let Err(wait) = self.throttle.begin(&keys, Instant::now()) {
             return Err(AppError::Throttled {
                 retry_after_secs: wait.as_secs().max(1),
             });
@@ -133,16 +149,25 @@ impl UserDirectory for SqliteUsers {
             Some((name, hash, role)) => (hash, Some(row_to_user(name, role)?)),
             None => (self.dummy_hash.clone(), None),
         };
-        let ok = verify_password(password, &hash).await;
+        let ok = {
+            let _turn = self.checks.acquire().await.map_err(internal)?;
+            self.checked.fetch_add(1, Ordering::Relaxed);
+            verify_password(password, &hash).await
+        };
         match user {
             Some(user) if ok => {
-                self.throttle.record_success(&keys[0]);
+                self.throttle.record_success(&keys[0], &keys[1]);
                 tracing::info!(user = %user.username, client, "signed in");
                 Ok(user)
             }
-            _ => {
-                self.throttle.record_failure(&keys, Instant::now());
-                tracing::warn!(user = username, client, "failed sign-in");
+            // The typed name is logged only when it is a user's: it may be a password typed
+            // into the wrong field.
+            Some(user) => {
+                tracing::warn!(user = %user.username, client, "failed sign-in");
+                Err(AppError::BadCredentials)
+            }
+            None => {
+                tracing::warn!(user = "unknown user", client, "failed sign-in");
                 Err(AppError::BadCredentials)
             }
         }

@@ -347,3 +347,93 @@ async fn a_generated_admin_password_is_handed_out_once_and_works() {
     assert!(password.expose().len() >= 20);
     sign_in(&console.router, "admin", password.expose()).await;
 }
+
+/// Forty wrong passwords for one account, sent at once from one address: the throttle counts
+/// each attempt before its password is checked, so only the free attempts reach argon2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_wrong_passwords_is_throttled_before_argon2_and_spares_other_addresses() {
+    use app::domain::user::{Role, Secret};
+    use app::error::AppError;
+    use app::ssr::UserDirectory;
+    use server::throttle::{Policy, SignInThrottle};
+    use server::users::SqliteUsers;
+    use std::sync::Arc;
+    let (pool, _scratch) = server::db::scratch().await.unwrap();
+    let policy = Policy::default();
+    let users = Arc::new(
+        SqliteUsers::new(pool, Arc::new(SignInThrottle::new(policy)))
+            .await
+            .unwrap(),
+    );
+    users
+        .add("admin", &Secret::new(ADMIN_PASSWORD), Role::Operator)
+        .await
+        .unwrap();
+    let attempts: Vec<_> = (0..40)
+        .map(|i| {
+            let users = users.clone();
+            tokio::spawn(async move {
+                users
+                    .authenticate(
+                        "admin",
+                        &Secret::new(format!("wrong-guess-{i}")),
+                        "203.0.113.66",
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    let mut throttled = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Err(AppError::BadCredentials) => refused += 1,
+            Err(AppError::Throttled { retry_after_secs }) => {
+                assert!(retry_after_secs >= 1);
+                throttled += 1;
+            }
+            other => panic!("a wrong password got {other:?}"),
+        }
+    }
+    let free = policy.free_failures as usize;
+    assert_eq!((refused, throttled), (free, 40 - free));
+    assert_eq!(
+        users.password_checks(),
+        free as u64,
+        "argon2 ran only for the free attempts"
+    );
+    // The account's owner, at another address, signs in at once.
+    let owner = users
+        .authenticate("admin", &Secret::new(ADMIN_PASSWORD), "198.51.100.7")
+        .await
+        .unwrap();
+    assert_eq!(owner.username, "admin");
+}
+
+/// A throttled sign-in tells a client when to come back.
+#[tokio::test]
+async fn a_throttled_sign_in_says_when_to_try_again() {
+    let router = console().await;
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            send(
+                &router,
+                call(
+                    "/api/login",
+                    &[("username", "admin"), ("password", "not-the-password")],
+                    None,
+                    ORIGIN,
+                ),
+            )
+            .await,
+        );
+    }
+    let r = last.unwrap();
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let after: u64 = r
+        .header("retry-after")
+        .parse()
+        .expect("a Retry-After in seconds");
+    assert!(after >= 1, "{after}");
+}
