@@ -243,3 +243,120 @@ impl Report {
         md.push_str("kms-sim writes nothing here (`--ephemeral`); it validates every request against the KMS service model and checks every SigV4 signature. fakecloud serves a hundred services from one process.\n\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::Asset;
+
+    fn load(requests_per_sec: f64, p99_ms: f64) -> Load {
+        Load {
+            connections: 32,
+            seconds: 10,
+            requests: (requests_per_sec * 10.0) as u64,
+            requests_per_sec,
+            p50_ms: p99_ms / 2.0,
+            p99_ms,
+            mean_ms: p99_ms / 2.0,
+            errors: 0,
+            non_2xx: 0,
+        }
+    }
+
+    fn report(fleet_rps: f64, brotli_kib: u64) -> Report {
+        let hello = load(100_000.0, 1.0);
+        Report {
+            machine: Machine {
+                cpus: 2,
+                cpu: "test cpu".into(),
+                load_average: "0.00 0.00 0.00".into(),
+                wrk: "wrk 4.2.0".into(),
+                date: "Mon Nov 30 00:00:00 UTC 2026".into(),
+            },
+            fleet_page: FleetPage {
+                targets: 40,
+                stores: 400,
+                created: 400,
+                page_bytes: 64 * 1024,
+                ratio_to_hello: fleet_rps / hello.requests_per_sec,
+                hello,
+                kms_sim_describe: load(20_000.0, 5.0),
+                console_about_page: load(2_000.0, 30.0),
+                console_fleet_page: load(fleet_rps, 40.0),
+            },
+            fan_out: FanOut {
+                added_latency_ms: 50,
+                one_call_p50_ms: 52.0,
+                fleet_page_p50_ms: 62.4,
+                ratio: 1.2,
+            },
+            workflow: Overhead {
+                runs: 30,
+                kms_calls_per_run: 9,
+                wall_p50_ms: 25.0,
+                kms_p50_ms: 10.0,
+                overhead_p50_ms: 15.0,
+                overhead_p90_ms: 20.0,
+                overhead_max_ms: 30.0,
+            },
+            payload: Payload {
+                assets: vec![Asset {
+                    file: "cks-console.wasm".into(),
+                    raw: 1024 * 1024,
+                    gzip: 400 * 1024,
+                    brotli: brotli_kib * 1024,
+                }],
+                raw: 1024 * 1024,
+                gzip: 400 * 1024,
+                brotli: brotli_kib * 1024,
+                tti: None,
+                tti_error: Some("cannot run node: not found".into()),
+            },
+            memory: Memory {
+                console_idle_rss_kib: 50 * 1024,
+                console_peak_rss_kib: 90 * 1024,
+            },
+            peers: Comparison::NotInstalled {
+                fakecloud: "not installed".into(),
+                kms_sim_idle_rss_kib: 9 * 1024,
+            },
+            duration_s: 180.0,
+        }
+    }
+
+    const RUN: Settings = Settings {
+        seconds: 10,
+        connections: 32,
+    };
+
+    #[test]
+    fn each_target_reads_met_or_missed_from_the_figures() {
+        // 30% of hello and a 40 ms p99: the fleet target (25%, 50 ms) is met; 376 KiB of
+        // brotli misses the 300 KiB payload target.
+        let md = report(30_000.0, 376).markdown(&RUN, "");
+        assert!(
+            md.contains("(30.0%: met), and p99 ≤ 50 ms (40.00 ms: met)"),
+            "{md}"
+        );
+        assert!(md.contains("Target ≤ 300 KiB brotli: **missed**"), "{md}");
+        assert!(md.contains("The page takes 1.20× one call. Target ≤ 2×: met."));
+        assert!(md.contains("Time to interactive was not measured: cannot run node"));
+        assert!(md.contains("fakecloud is not installed; everything else ran."));
+        let md = report(10_000.0, 290).markdown(&RUN, "## Findings\n");
+        assert!(md.contains("(10.0%: **missed**)"), "{md}");
+        assert!(md.contains("Target ≤ 300 KiB brotli: met"));
+        assert!(md.ends_with("## Findings\n"));
+    }
+
+    #[test]
+    fn the_json_keeps_the_figures_under_their_names() {
+        let json = serde_json::to_value(report(30_000.0, 376)).unwrap();
+        assert_eq!(
+            json["fleet_page"]["console_fleet_page"]["requests_per_sec"],
+            30_000.0
+        );
+        assert_eq!(json["payload"]["brotli"], 376 * 1024);
+        assert_eq!(json["peers"]["fakecloud"], "not installed");
+        assert_eq!(json["workflow"]["overhead_p50_ms"], 15.0);
+    }
+}

@@ -16,18 +16,8 @@ impl Runner {
             .steps
             .iter()
             .any(|s| s.kind == StepKind::Update && s.status == StepStatus::Done);
-        let actions = match r.status {
-            RunStatus::Failed | RunStatus::Interrupted => {
-                let mut a = vec![RunAction::Resume];
-                if update_done && !r.change.rollback(&r.before).fields().is_empty() {
-                    a.push(RunAction::RollBack);
-                }
-                a.push(RunAction::ReconnectWithOldSettings);
-                a.push(RunAction::LeaveAsIs);
-                a
-            }
-            _ => Vec::new(),
-        };
+        let can_roll_back = update_done && !r.change.rollback(&r.before).fields().is_empty();
+        let actions = offered(r.status, can_roll_back);
         RunView {
             id: r.id,
             target: r.target,
@@ -69,5 +59,44 @@ impl Runner {
     ) -> Result<Vec<RunView>, AppError> {
         let runs = self.engine.runs.of_store(target, store_id).await?;
         Ok(runs.into_iter().map(|r| self.view(r, None)).collect())
+    }
+}
+
+/// What the operator may do with a run: only a stopped run offers anything, and rolling back
+/// only when the run's update went through and changed something that can be put back.
+fn offered(status: RunStatus, can_roll_back: bool) -> Vec<RunAction> {
+    match status {
+        RunStatus::Failed | RunStatus::Interrupted => {
+            let mut a = vec![RunAction::Resume];
+            if can_roll_back {
+                a.push(RunAction::RollBack);
+            }
+            a.extend([RunAction::ReconnectWithOldSettings, RunAction::LeaveAsIs]);
+            a
+        }
+        RunStatus::Running | RunStatus::Succeeded | RunStatus::Closed => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RunAction::*;
+
+    #[test]
+    fn only_a_stopped_run_offers_actions_and_a_rollback_needs_an_update_to_undo() {
+        for status in [RunStatus::Running, RunStatus::Succeeded, RunStatus::Closed] {
+            assert!(offered(status, true).is_empty(), "{status:?}");
+        }
+        for status in [RunStatus::Failed, RunStatus::Interrupted] {
+            assert_eq!(
+                offered(status, true),
+                [Resume, RollBack, ReconnectWithOldSettings, LeaveAsIs]
+            );
+            assert_eq!(
+                offered(status, false),
+                [Resume, ReconnectWithOldSettings, LeaveAsIs]
+            );
+        }
     }
 }
