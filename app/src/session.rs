@@ -17,15 +17,17 @@ pub async fn can_change(session: SessionResource) -> bool {
         .is_some_and(|u| u.role.can_change())
 }
 
-/// The visitor's user (if signed in) and the backend, for the header.
+/// The visitor's user (if signed in) and, for a signed-in user only, the backend.
 #[server(endpoint = "session")]
 pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async {
-        Ok(SessionInfo {
-            user: guard::current_user().await?,
-            backend: services()?.backend.clone(),
-        })
+        let user = guard::current_user().await?;
+        let backend = match user {
+            Some(_) => Some(services()?.backend.clone()),
+            None => None,
+        };
+        Ok(SessionInfo { user, backend })
     })
     .await
 }

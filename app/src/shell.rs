@@ -86,7 +86,7 @@ fn Frame() -> impl IntoView {
                         session
                             .await
                             .ok()
-                            .filter(|s| s.backend.is_simulator() && s.user.is_some())
+                            .filter(|s| s.backend.as_ref().is_some_and(|b| b.is_simulator()))
                             .map(|_| view! { <A href="/demo">"Demo control"</A> })
                     })}
                 </Transition>
@@ -144,16 +144,21 @@ fn Frame() -> impl IntoView {
 #[component]
 fn SessionBar(info: SessionInfo) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let backend_class = if info.backend.is_simulator() {
-        "backend sim"
-    } else {
-        "backend aws"
-    };
+    let backend = info.backend.map(|b| {
+        let class = if b.is_simulator() {
+            "backend sim"
+        } else {
+            "backend aws"
+        };
+        view! {
+            <span class=class data-testid="backend">
+                {b.label()}
+            </span>
+        }
+    });
     view! {
         <div class="session">
-            <span class=backend_class data-testid="backend">
-                {info.backend.label()}
-            </span>
+            {backend}
             {info
                 .user
                 .map(|u| {

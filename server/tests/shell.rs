@@ -111,3 +111,47 @@ async fn oversized_bodies_are_refused_before_any_handler() {
         StatusCode::PAYLOAD_TOO_LARGE
     );
 }
+
+/// A visitor who has not signed in learns nothing about the backend: no account, profile,
+/// endpoint or port, neither from the session call nor from the sign-in page.
+#[tokio::test]
+async fn nothing_about_the_backend_before_sign_in() {
+    use app::domain::user::BackendInfo;
+    let console = server::build(
+        &config(&["--ephemeral"]),
+        Some(app::domain::user::Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let router = console.router.clone();
+    let BackendInfo::Simulator { endpoint } = console.backend.info.clone() else {
+        panic!("the default backend is the simulator");
+    };
+    let port = endpoint.rsplit(':').next().unwrap().trim_end_matches('/');
+    let secrets_of_the_backend = [
+        endpoint.as_str(),
+        port,
+        "000000000000",
+        "111122223333",
+        "Embedded simulator",
+    ];
+    let session = send(&router, call("/api/session", &[], None, ORIGIN)).await;
+    assert_eq!(session.status, StatusCode::OK);
+    let login = send(&router, get("/login", None)).await;
+    assert_eq!(login.status, StatusCode::OK);
+    for (what, body) in [
+        ("POST /api/session", &session.body),
+        ("GET /login", &login.body),
+    ] {
+        for secret in secrets_of_the_backend {
+            assert!(!body.contains(secret), "{what} shows {secret:?}: {body}");
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&session.body).unwrap();
+    assert_eq!(json["backend"], serde_json::Value::Null);
+    assert_eq!(json["user"], serde_json::Value::Null);
+    // Signed in, the same call names the backend.
+    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    let session = send(&router, call("/api/session", &[], Some(&cookie), ORIGIN)).await;
+    assert!(session.body.contains(&endpoint), "{}", session.body);
+}

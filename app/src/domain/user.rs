@@ -91,7 +91,8 @@ impl BackendInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub user: Option<UserInfo>,
-    pub backend: BackendInfo,
+    /// Only for a signed-in user: a visitor learns nothing of accounts, profiles or endpoints.
+    pub backend: Option<BackendInfo>,
 }
 
 /// User names: what the users page accepts, checked on both sides.

@@ -20,7 +20,7 @@ pub fn AboutPage() -> impl IntoView {
                                     {info.user.as_ref().map(|u| u.username.clone()).unwrap_or_default()}
                                 </strong> "."
                             </p>
-                            <BackendDetails backend=info.backend />
+                            {info.backend.map(|backend| view! { <BackendDetails backend /> })}
                         }
                             .into_any()
                     }
