@@ -43,11 +43,11 @@ fn sources(root: &Path) -> BTreeMap<Module, Source> {
                 module.pop();
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let text = text
-                .split("#[cfg(test)]\nmod tests")
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            let tests = Regex::new(r"#\[cfg\([^\]]*\btest\b[^\]]*\)\]\s*mod tests").unwrap();
+            let text = match tests.find(&text) {
+                Some(m) => text[..m.start()].to_string(),
+                None => text,
+            };
             out.insert(module, Source { text });
         }
     }

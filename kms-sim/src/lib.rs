@@ -7,6 +7,7 @@ pub mod admin;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod model;
 pub mod ops;
 pub mod persist;

@@ -16,7 +16,8 @@ pub struct Db {
 
 impl Db {
     pub async fn open(dir: &Path) -> Result<Db, sqlx::Error> {
-        std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        crate::files::create_private_dir(dir).map_err(sqlx::Error::Io)?;
+        crate::files::create_private_file(&dir.join(FILE_NAME)).map_err(sqlx::Error::Io)?;
         let options = SqliteConnectOptions::new()
             .filename(dir.join(FILE_NAME))
             .create_if_missing(true)

@@ -10,6 +10,8 @@ use std::time::Duration;
 pub const FILE_NAME: &str = "console.db";
 
 pub async fn open(dir: &Path) -> Result<SqlitePool, sqlx::Error> {
+    // Sessions, users and runs: the owner's alone (0600), before SQLite writes anything.
+    kms_sim::files::create_private_file(&dir.join(FILE_NAME)).map_err(sqlx::Error::Io)?;
     let options = SqliteConnectOptions::new()
         .filename(dir.join(FILE_NAME))
         .create_if_missing(true)

@@ -34,9 +34,11 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         let (pool, scratch) = db::scratch().await?;
         (None, pool, Some(scratch))
     } else {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
-            path: config.data_dir.clone(),
-            source,
+        kms_sim::files::create_private_dir(&config.data_dir).map_err(|source| {
+            StartError::DataDir {
+                path: config.data_dir.clone(),
+                source,
+            }
         })?;
         let pool = db::open(&config.data_dir).await?;
         (Some(config.data_dir.as_path()), pool, None)

@@ -84,3 +84,39 @@ async fn the_aws_backend_names_each_target_and_says_why_an_account_is_unknown() 
     assert!(console.backend.simulator.is_none());
     assert!(page.body.contains(">hsm-eu-primary<"), "{}", page.body);
 }
+
+/// The data directory and every file of state or keys in it are the owner's alone, whatever
+/// the umask: directories 0700, files 0600.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("new").join("data");
+    let data_flag = data.display().to_string();
+    let console = server::build(
+        &common::config(&["--data-dir", &data_flag]),
+        Some(app::domain::user::Secret::new(common::ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    let mut checked = 0;
+    let mut dirs = vec![data.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                assert_eq!(mode(&path), 0o700, "{}", path.display());
+                dirs.push(path);
+            } else {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    // The console's database, kms-sim's, and the simulator CA's key at least.
+    assert!(checked >= 3, "{checked} files");
+    drop(console);
+}

@@ -50,9 +50,11 @@ impl Authority {
                     .and_then(|p| p.self_signed(&key))
                     .map_err(|e| err(&e))?;
                 if let Some(d) = dir {
-                    std::fs::create_dir_all(d).map_err(|e| err(&e))?;
-                    std::fs::write(d.join(CERT_FILE), cert.pem()).map_err(|e| err(&e))?;
-                    write_private(&d.join(KEY_FILE), &key.serialize_pem()).map_err(|e| err(&e))?;
+                    crate::files::create_private_dir(d).map_err(|e| err(&e))?;
+                    crate::files::write_private(&d.join(CERT_FILE), &cert.pem())
+                        .map_err(|e| err(&e))?;
+                    crate::files::write_private(&d.join(KEY_FILE), &key.serialize_pem())
+                        .map_err(|e| err(&e))?;
                 }
                 (cert.pem(), key)
             }
@@ -91,16 +93,6 @@ impl Authority {
         let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
         Ok((vec![cert.der().clone(), self.cert_der.clone()], key_der))
     }
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

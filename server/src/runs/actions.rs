@@ -53,11 +53,7 @@ impl Runner {
             }
             *s = secret;
         }
-        self.engine
-            .secrets
-            .lock()
-            .expect("secrets lock")
-            .insert(run, full);
+        self.engine.secrets.keep(run, full);
         if !self
             .engine
             .runs
@@ -179,11 +175,7 @@ impl Runner {
                 r.error.as_deref(),
             )
             .await?;
-        self.engine
-            .secrets
-            .lock()
-            .expect("secrets lock")
-            .remove(&r.id);
+        self.engine.secrets.forget(r.id);
         Ok(())
     }
 
@@ -195,11 +187,7 @@ impl Runner {
         full: Change,
     ) -> Result<i64, AppError> {
         let id = self.engine.runs.create(new).await?;
-        self.engine
-            .secrets
-            .lock()
-            .expect("secrets lock")
-            .insert(id, full);
+        self.engine.secrets.keep(id, full);
         let run = self.engine.runs.get(id).await?;
         let plan: Vec<&str> = run.steps.iter().map(|s| s.kind.as_str()).collect();
         self.engine

@@ -1,6 +1,7 @@
 //! Carries out a run step by step, recording each step before and after it, so the page can
 //! follow it and a restart finds it where it stopped.
 
+use super::secrets::RunSecrets;
 use super::store::{RunRecord, RunStore};
 use app::domain::change::run::{AuditEntry, RunStatus, StepStatus};
 use app::domain::change::{Change, Settings, StepKind};
@@ -9,8 +10,7 @@ use app::domain::kms::ConnectionState;
 use app::domain::store::StoreDetail;
 use app::error::AppError;
 use app::ssr::KeyStores;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How a run waits for KMS: how often it asks, and for how long at most.
@@ -25,7 +25,7 @@ pub struct Engine {
     pub stores: Arc<dyn KeyStores>,
     pub timing: Timing,
     /// The full changes (secret values included) of runs that may still need them; memory only.
-    pub secrets: Mutex<HashMap<i64, Change>>,
+    pub secrets: RunSecrets,
 }
 
 /// Why a step stopped the run.
@@ -40,10 +40,7 @@ impl From<AppError> for StepFailure {
 impl Engine {
     pub fn full_change(&self, run: &RunRecord) -> Change {
         self.secrets
-            .lock()
-            .expect("secrets lock")
-            .get(&run.id)
-            .cloned()
+            .get(run.id)
             .unwrap_or_else(|| run.change.clone())
     }
 
@@ -79,6 +76,7 @@ impl Engine {
                             Some(&message),
                         )
                         .await?;
+                    self.secrets.stopped(run_id);
                     tracing::warn!(run = run_id, step = step.kind.as_str(), %message, "run failed");
                     self.audit(
                         &run.user,
@@ -95,7 +93,7 @@ impl Engine {
         self.runs
             .set_status(run_id, &[RunStatus::Running], RunStatus::Succeeded, None)
             .await?;
-        self.secrets.lock().expect("secrets lock").remove(&run_id);
+        self.secrets.forget(run_id);
         tracing::info!(run = run_id, store = %run.store_id, "run succeeded");
         self.audit(&run.user, &run, "run", "succeeded", "Every step finished.")
             .await

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod expiring;
 mod review;
 mod runner;
+pub mod secrets;
 pub mod store;
 mod views;
 

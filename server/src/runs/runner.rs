@@ -4,23 +4,27 @@
 use super::draft::Draft;
 use super::engine::{Engine, Timing};
 use super::expiring::Expiring;
+use super::secrets::RunSecrets;
 use super::store::RunStore;
 use app::domain::change::ProxyConfigFile;
 use app::domain::kms::{CustomKeyStoreType, StoreKind};
 use app::error::AppError;
 use app::ssr::{KeyStores, ProxyProbe};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Reviews and uploads wait this long for the operator, in memory only.
 const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
+/// Reviews, and uploads, one user keeps at once.
+const KEEP_PER_USER: usize = 16;
+/// How often what has expired is dropped from memory.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 pub struct Runner {
     pub(super) engine: Arc<Engine>,
     pub(super) probe: Arc<dyn ProxyProbe>,
-    pub(super) drafts: Expiring<Draft>,
-    pub(super) uploads: Expiring<ProxyConfigFile>,
+    pub(super) drafts: Arc<Expiring<Draft>>,
+    pub(super) uploads: Arc<Expiring<ProxyConfigFile>>,
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     pub(super) outage: Outage,
 }
@@ -65,19 +69,46 @@ impl Runner {
         if interrupted > 0 {
             tracing::warn!(interrupted, "runs were under way when the console stopped");
         }
-        Ok(Runner {
+        let runner = Runner {
             engine: Arc::new(Engine {
                 runs,
                 stores,
                 timing,
-                secrets: Mutex::new(HashMap::new()),
+                secrets: RunSecrets::default(),
             }),
             probe,
-            drafts: Expiring::new(KEEP_FOR),
-            uploads: Expiring::new(KEEP_FOR),
+            drafts: Arc::new(Expiring::new(KEEP_FOR, KEEP_PER_USER)),
+            uploads: Arc::new(Expiring::new(KEEP_FOR, KEEP_PER_USER)),
             tasks: Mutex::new(Vec::new()),
             outage,
-        })
+        };
+        runner.spawn_sweeper();
+        Ok(runner)
+    }
+
+    /// Drops expired drafts, uploads and stopped runs' secrets once a minute, for as long as the
+    /// runner lives (its Drop stops the task).
+    fn spawn_sweeper(&self) {
+        let (engine, drafts, uploads) = (
+            self.engine.clone(),
+            self.drafts.clone(),
+            self.uploads.clone(),
+        );
+        let handle = tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let dropped = drafts.sweep() + uploads.sweep() + engine.secrets.sweep();
+                if dropped > 0 {
+                    tracing::debug!(dropped, "expired reviews, uploads and run secrets dropped");
+                }
+            }
+        });
+        self.tasks
+            .lock()
+            .expect("tasks lock")
+            .push(handle.abort_handle());
     }
 
     pub(super) fn spawn(&self, run: i64) {
