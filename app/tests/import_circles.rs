@@ -15,6 +15,7 @@ struct Source {
 
 /// Every `.rs` file below `root`, without its `mod tests` block.
 fn sources(root: &Path) -> BTreeMap<Module, Source> {
+    let tests = Regex::new(r"#\[cfg\([^\]]*\btest\b[^\]]*\)\]\s*mod tests").unwrap();
     let mut out = BTreeMap::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
@@ -43,7 +44,6 @@ fn sources(root: &Path) -> BTreeMap<Module, Source> {
                 module.pop();
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let tests = Regex::new(r"#\[cfg\([^\]]*\btest\b[^\]]*\)\]\s*mod tests").unwrap();
             let text = match tests.find(&text) {
                 Some(m) => text[..m.start()].to_string(),
                 None => text,
