@@ -143,24 +143,25 @@ async fn odd_values_in_every_form_get_a_proper_answer_with_and_without_javascrip
     assert_eq!(page.status, StatusCode::OK);
 }
 
+/// The sign-in form, without JavaScript, with the right password and `next`.
+fn sign_in_then(next: &str) -> Request<Body> {
+    form_post(
+        "/api/login",
+        &[
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("next", next),
+        ],
+        None,
+        "http://127.0.0.1:3000/login",
+    )
+}
+
 #[tokio::test]
 async fn a_sign_in_with_a_bad_next_goes_home_and_never_elsewhere() {
     let router = console().await;
     for next in hostile_values() {
-        let reply = send(
-            &router,
-            form_post(
-                "/api/login",
-                &[
-                    ("username", "admin"),
-                    ("password", ADMIN_PASSWORD),
-                    ("next", next.as_str()),
-                ],
-                None,
-                "http://127.0.0.1:3000/login",
-            ),
-        )
-        .await;
+        let reply = send(&router, sign_in_then(&next)).await;
         assert_eq!(
             reply.status,
             StatusCode::FOUND,
@@ -172,16 +173,7 @@ async fn a_sign_in_with_a_bad_next_goes_home_and_never_elsewhere() {
     // A good one is kept as it is.
     let reply = send(
         &router,
-        form_post(
-            "/api/login",
-            &[
-                ("username", "admin"),
-                ("password", ADMIN_PASSWORD),
-                ("next", "/stores/000000000000/us-east-1/cks-1?fix=1"),
-            ],
-            None,
-            "http://127.0.0.1:3000/login",
-        ),
+        sign_in_then("/stores/000000000000/us-east-1/cks-1?fix=1"),
     )
     .await;
     assert_eq!(

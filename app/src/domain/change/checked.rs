@@ -162,6 +162,39 @@ impl std::fmt::Display for FieldError {
     }
 }
 
+/// The messages a form collects, each for the input it names.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    /// Keeps the rule's message, if it refused the value, for `input`.
+    pub fn check(&mut self, input: &str, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.refuse(input, message);
+        }
+    }
+
+    pub fn refuse(&mut self, input: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            input: input.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `value` when nothing was refused, else every message.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
 fn changed(new: &str, old: Option<&str>) -> Option<String> {
     let new = new.trim();
     (!new.is_empty() && Some(new) != old).then(|| new.to_string())
@@ -169,7 +202,7 @@ fn changed(new: &str, old: Option<&str>) -> Option<String> {
 
 /// Checks the form against the store as it is now, and keeps only what changes.
 pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut errors = FormErrors::default();
     let Some(kind) = detail.row.store_type.kind() else {
         return Err(vec![FieldError {
             input: "name".into(),
@@ -178,29 +211,21 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
     };
     let now = Settings::of(detail);
     let state = &detail.row.state;
-    let mut check = |input: &str, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError {
-                input: input.to_string(),
-                message,
-            });
-        }
-    };
     let mut change = Change::default();
     if form.name.trim().is_empty() {
-        check(
+        errors.check(
             "name",
             Err("CustomKeyStoreName is required: a store must keep a name.".into()),
         );
     }
     change.name = changed(&form.name, Some(&now.name));
     if let Some(v) = &change.name {
-        check("name", rules::name(v));
+        errors.check("name", rules::name(v));
     }
     match kind {
         StoreKind::CloudHsm => {
             if !form.password.is_empty() {
-                check(
+                errors.check(
                     "password",
                     rules::key_store_password(form.password.expose()),
                 );
@@ -208,7 +233,7 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
             }
             change.cluster_id = changed(&form.cluster_id, now.value(Field::CloudHsmClusterId));
             if let Some(v) = &change.cluster_id {
-                check("cluster_id", rules::cluster_id(v));
+                errors.check("cluster_id", rules::cluster_id(v));
             }
         }
         StoreKind::External => {
@@ -218,37 +243,37 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
             } else {
                 connectivity
             };
-            check("connectivity", rules::connectivity(connectivity));
+            errors.check("connectivity", rules::connectivity(connectivity));
             change.connectivity = changed(connectivity, now.value(Field::Connectivity))
                 .map(|c| XksProxyConnectivity::parse(&c));
             let vpc = XksProxyConnectivity::parse(connectivity)
                 == XksProxyConnectivity::VpcEndpointService;
             change.endpoint = changed(&form.endpoint, now.value(Field::UriEndpoint));
             if let Some(v) = &change.endpoint {
-                check("endpoint", rules::uri_endpoint(v));
+                errors.check("endpoint", rules::uri_endpoint(v));
             }
             change.path = changed(&form.path, now.value(Field::UriPath));
             if let Some(v) = &change.path {
-                check("path", rules::uri_path(v));
+                errors.check("path", rules::uri_path(v));
             }
             if vpc {
                 change.vpc_name = changed(&form.vpc_name, now.value(Field::VpcEndpointServiceName));
                 change.vpc_owner =
                     changed(&form.vpc_owner, now.value(Field::VpcEndpointServiceOwner));
                 if let Some(v) = &change.vpc_name {
-                    check("vpc_name", rules::vpc_endpoint_service_name(v));
+                    errors.check("vpc_name", rules::vpc_endpoint_service_name(v));
                 }
                 if let Some(v) = &change.vpc_owner {
-                    check("vpc_owner", rules::account_id(v));
+                    errors.check("vpc_owner", rules::account_id(v));
                 }
             }
             // reference §1.4: a connectivity change needs a new endpoint, and VPC a service name.
             if change.connectivity.is_some() {
                 if change.endpoint.is_none() {
-                    check("endpoint", Err("XksProxyUriEndpoint: a connectivity change needs a new proxy URI endpoint.".into()));
+                    errors.check("endpoint", Err("XksProxyUriEndpoint: a connectivity change needs a new proxy URI endpoint.".into()));
                 }
                 if vpc && form.vpc_name.trim().is_empty() {
-                    check("vpc_name", Err("XksProxyVpcEndpointServiceName is required to switch to VPC_ENDPOINT_SERVICE connectivity.".into()));
+                    errors.check("vpc_name", Err("XksProxyVpcEndpointServiceName is required to switch to VPC_ENDPOINT_SERVICE connectivity.".into()));
                 } else if vpc && change.vpc_name.is_none() {
                     change.vpc_name = Some(form.vpc_name.trim().to_string());
                 }
@@ -256,11 +281,11 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
             let akid = form.access_key_id.trim();
             let akid_changed = changed(akid, now.value(Field::Credential)).is_some();
             if !form.secret.is_empty() {
-                check("access_key_id", rules::access_key_id(akid));
-                check("secret", rules::raw_secret_access_key(form.secret.expose()));
+                errors.check("access_key_id", rules::access_key_id(akid));
+                errors.check("secret", rules::raw_secret_access_key(form.secret.expose()));
                 change.credential = Some((akid.to_string(), form.secret.clone()));
             } else if akid_changed {
-                check("secret", Err("RawSecretAccessKey: KMS replaces the credential whole; give the secret access key with the new access key ID.".into()));
+                errors.check("secret", Err("RawSecretAccessKey: KMS replaces the credential whole; give the secret access key with the new access key ID.".into()));
             }
         }
     }
@@ -268,23 +293,19 @@ pub fn build_change(detail: &StoreDetail, form: &ChangeForm) -> Result<Change, V
     for field in change.fields() {
         let status = field_status(field, kind, state, connectivity_after.as_ref());
         if !status.editability.accepts_input() {
-            check(
+            errors.check(
                 field.key(),
                 Err(format!("{}: {}", field.label(), status.reason)),
             );
         }
     }
     if errors.is_empty() && change.fields().is_empty() {
-        errors.push(FieldError {
-            input: "form".into(),
-            message: "Nothing to change: every value is the same as the store's.".into(),
-        });
+        errors.refuse(
+            "form",
+            "Nothing to change: every value is the same as the store's.",
+        );
     }
-    if errors.is_empty() {
-        Ok(change)
-    } else {
-        Err(errors)
-    }
+    errors.finish(change)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! CreateCustomKeyStore (reference §1.2): the form, checked against the model's constraints
 //! and the per-type rules.
 
-use super::checked::FieldError;
+use super::checked::{FieldError, FormErrors};
 use super::rules;
 use crate::domain::kms::{CustomKeyStoreType, StoreKind, XksProxyConnectivity};
 use crate::domain::user::Secret;
@@ -42,18 +42,10 @@ pub struct CreateRequest {
 }
 
 pub fn build_create(form: &CreateForm) -> Result<CreateRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut check = |input: &str, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError {
-                input: input.to_string(),
-                message,
-            });
-        }
-    };
+    let mut errors = FormErrors::default();
     let t = |s: &str| s.trim().to_string();
     let name = t(&form.name);
-    check("name", rules::name(&name));
+    errors.check("name", rules::name(&name));
     let kind = CustomKeyStoreType::parse(form.store_type.trim()).kind();
     let mut req = CreateRequest {
         name,
@@ -69,19 +61,19 @@ pub fn build_create(form: &CreateForm) -> Result<CreateRequest, Vec<FieldError>>
         credential: None,
     };
     match kind {
-        None => check(
+        None => errors.check(
             "store_type",
             Err("CustomKeyStoreType must be AWS_CLOUDHSM or EXTERNAL_KEY_STORE.".into()),
         ),
         Some(StoreKind::CloudHsm) => {
             let cluster = t(&form.cluster_id);
-            check("cluster_id", rules::cluster_id(&cluster));
+            errors.check("cluster_id", rules::cluster_id(&cluster));
             let cert = form.trust_anchor_certificate.trim().to_string();
             let n = cert.chars().count();
             if !(1..=5000).contains(&n) {
-                check("trust_anchor_certificate", Err(format!("TrustAnchorCertificate must be 1 to 5000 characters long (it has {n}): paste the contents of customerCA.crt.")));
+                errors.check("trust_anchor_certificate", Err(format!("TrustAnchorCertificate must be 1 to 5000 characters long (it has {n}): paste the contents of customerCA.crt.")));
             }
-            check(
+            errors.check(
                 "password",
                 rules::key_store_password(form.password.expose()),
             );
@@ -91,40 +83,36 @@ pub fn build_create(form: &CreateForm) -> Result<CreateRequest, Vec<FieldError>>
         }
         Some(StoreKind::External) => {
             let connectivity = t(&form.connectivity);
-            check("connectivity", rules::connectivity(&connectivity));
+            errors.check("connectivity", rules::connectivity(&connectivity));
             let endpoint = t(&form.endpoint);
-            check("endpoint", rules::uri_endpoint(&endpoint));
+            errors.check("endpoint", rules::uri_endpoint(&endpoint));
             let path = t(&form.path);
-            check("path", rules::uri_path(&path));
+            errors.check("path", rules::uri_path(&path));
             let connectivity = XksProxyConnectivity::parse(&connectivity);
             if connectivity == XksProxyConnectivity::VpcEndpointService {
                 let vpc_name = t(&form.vpc_name);
                 if vpc_name.is_empty() {
-                    check("vpc_name", Err("XksProxyVpcEndpointServiceName is required with VPC_ENDPOINT_SERVICE connectivity.".into()));
+                    errors.check("vpc_name", Err("XksProxyVpcEndpointServiceName is required with VPC_ENDPOINT_SERVICE connectivity.".into()));
                 } else {
-                    check("vpc_name", rules::vpc_endpoint_service_name(&vpc_name));
+                    errors.check("vpc_name", rules::vpc_endpoint_service_name(&vpc_name));
                 }
                 let owner = t(&form.vpc_owner);
                 if !owner.is_empty() {
-                    check("vpc_owner", rules::account_id(&owner));
+                    errors.check("vpc_owner", rules::account_id(&owner));
                     req.vpc_owner = Some(owner);
                 }
                 req.vpc_name = Some(vpc_name);
             }
             let akid = t(&form.access_key_id);
-            check("access_key_id", rules::access_key_id(&akid));
-            check("secret", rules::raw_secret_access_key(form.secret.expose()));
+            errors.check("access_key_id", rules::access_key_id(&akid));
+            errors.check("secret", rules::raw_secret_access_key(form.secret.expose()));
             req.connectivity = Some(connectivity);
             req.endpoint = Some(endpoint);
             req.path = Some(path);
             req.credential = Some((akid, form.secret.clone()));
         }
     }
-    if errors.is_empty() {
-        Ok(req)
-    } else {
-        Err(errors)
-    }
+    errors.finish(req)
 }
 
 #[cfg(test)]
