@@ -59,6 +59,7 @@ test('an endpoint change of a connected XKS store disconnects, updates and recon
   await expect(page.getByTestId('plan-summary')).toHaveText(/^disconnect \(keys unusable for about \d+ seconds\), update, reconnect, verify$/);
   await expect(page.getByTestId('impact')).toContainText('unusable');
   await expect(page.getByTestId('preflight-verdict')).toContainText('Passed');
+  await expect(page.getByTestId('preflight-credential')).toHaveText('yes');
   await expect(page.getByTestId('preflight')).toContainText('ekm-1');
   await startRun(page);
   await expect(page.getByTestId('step-disconnect')).toBeVisible();
@@ -138,7 +139,8 @@ test('a failing preflight blocks the run until the operator overrides it', async
   await page.getByRole('button', { name: 'Review the change' }).click();
   await expect(page.getByTestId('preflight-verdict')).toContainText('Failed');
   await expect(page.getByTestId('preflight-verdict')).toContainText('AuthenticationFailedException');
-  await expect(page.getByTestId('preflight')).toContainText('Credential accepted');
+  // The proxy was reached and refused the signature: the credential is not accepted.
+  await expect(page.getByTestId('preflight-credential')).toHaveText('no');
   await page.getByRole('checkbox', { name: /I have read the impact/ }).check();
   await page.getByRole('button', { name: 'Start the run' }).click();
   await expect(page.getByRole('alert')).toContainText('The preflight failed, so the run was not started');

@@ -20,7 +20,11 @@ async fn the_header_names_the_backend_and_user_and_the_footer_the_version() {
     let page = send(&router, get("/", Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Embedded simulator"), "{}", page.body);
-    assert!(page.body.contains("admin"));
+    assert!(
+        page.body.contains(r#"data-testid="user" class="user">admin<!> (<!>operator"#),
+        "the header names the signed-in user: {}",
+        page.body
+    );
     assert!(page
         .body
         .contains(&format!("cks-console {}", env!("CARGO_PKG_VERSION"))));
@@ -99,15 +103,25 @@ async fn an_unknown_page_is_a_404_page() {
 
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_any_handler() {
+    // README "Security": request bodies are limited to 1 MiB.
+    const README_LIMIT: usize = 1024 * 1024;
     let router = console().await;
-    let body = format!("username={}", "x".repeat(server::web::MAX_BODY_BYTES + 1));
-    let req = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::CONTENT_LENGTH, body.len())
-        .body(axum::body::Body::from(body))
-        .unwrap();
+    let post = |body: String| {
+        Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let over = format!("username={}", "x".repeat(README_LIMIT));
     assert_eq!(
-        send(&router, req).await.status,
+        send(&router, post(over)).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    // Just under the limit is read (and refused for what it says, not for its size).
+    let under = format!("username={}", "x".repeat(README_LIMIT - 100));
+    assert_ne!(
+        send(&router, post(under)).await.status,
         StatusCode::PAYLOAD_TOO_LARGE
     );
 }

@@ -104,7 +104,7 @@ fn ReviewView(draft: DraftView) -> impl IntoView {
                 <dl class="fields">
                     <dt>"URL"</dt><dd><code>{p.url.clone()}</code></dd>
                     <dt>"Proxy reachable"</dt><dd>{if p.reachable { "yes" } else { "no" }}</dd>
-                    <dt>"Credential accepted"</dt><dd>{match p.credential_accepted { Some(true) => "yes", Some(false) => "no", None => "not checked" }}</dd>
+                    <dt>"Credential accepted"</dt><dd data-testid="preflight-credential">{match p.credential_accepted { Some(true) => "yes", Some(false) => "no", None => "not checked" }}</dd>
                     <dt>"Latency"</dt><dd>{format!("{} ms", p.latency_ms)}</dd>
                     <dt>"External key managers"</dt>
                     <dd>{if p.ekms.is_empty() { "none reported".to_string() } else { p.ekms.iter().map(|e| format!("{} ({}): {}", e.id, e.model, e.health)).collect::<Vec<_>>().join("; ") }}</dd>
