@@ -5,9 +5,11 @@ test('the fleet lists every demo store and sorts in place once hydrated', async 
   await signIn(page, 'admin', ADMIN_PASSWORD);
   await expect(page.getByRole('heading', { name: 'Key stores' })).toBeVisible();
   await waitForHydration(page);
-  await expect(page.getByTestId('store-row')).toHaveCount(6);
-  await expect(page.getByTestId('count')).toHaveText('6 of 6 key stores');
-  await expect(page.getByRole('row', { name: /ledger-xks/ })).toContainText('XKS_PROXY_ACCESS_DENIED');
+  await expect(page.getByTestId('store-row')).toHaveCount(7);
+  await expect(page.getByTestId('count')).toHaveText('7 of 7 key stores');
+  // A credential rotated on the proxy, and a proxy whose authorization denies KMS.
+  await expect(page.getByRole('row', { name: /ledger-xks/ })).toContainText('INVALID_CREDENTIALS');
+  await expect(page.getByRole('row', { name: /orders-xks/ })).toContainText('XKS_PROXY_ACCESS_DENIED');
   await page.getByRole('link', { name: 'Name', exact: true }).click();
   await expect(page).toHaveURL(/\?sort=name$/);
   await expect(page.getByTestId('store-row').first()).toContainText('hsm-archive');
@@ -21,11 +23,11 @@ test('a filtered view is a link that can be shared', async ({ page }) => {
   await page.getByLabel('State').selectOption('FAILED');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/state=FAILED/);
-  await expect(page.getByTestId('store-row')).toHaveCount(2);
+  await expect(page.getByTestId('store-row')).toHaveCount(3);
   const shared = page.url();
   await page.goto('/');
   await page.goto(shared);
-  await expect(page.getByTestId('store-row')).toHaveCount(2);
+  await expect(page.getByTestId('store-row')).toHaveCount(3);
   await expect(page.getByLabel('State')).toHaveValue('FAILED');
 });
 
@@ -42,7 +44,7 @@ test('a target that fails is shown beside the targets that work', async ({ page,
     await expect(page.getByTestId('target-failure')).toContainText('111122223333 eu-west-1');
     await expect(page.getByTestId('target-failure')).toContainText('Next:');
     // The other targets' stores are all there; only hsm-eu-failed (in the broken target) is missing.
-    await expect(page.getByTestId('store-row')).toHaveCount(5);
+    await expect(page.getByTestId('store-row')).toHaveCount(6);
     await expect(page.getByRole('link', { name: 'payments-xks' })).toBeVisible();
     await expect(page.getByRole('link', { name: 'hsm-eu-failed' })).toHaveCount(0);
   } finally {
@@ -50,5 +52,5 @@ test('a target that fails is shown beside the targets that work', async ({ page,
   }
   await page.goto('/');
   await expect(page.getByTestId('target-failure')).toHaveCount(0);
-  await expect(page.getByTestId('store-row')).toHaveCount(6);
+  await expect(page.getByTestId('store-row')).toHaveCount(7);
 });

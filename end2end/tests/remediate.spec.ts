@@ -46,13 +46,13 @@ test.afterAll(async ({ browser }, testInfo) => {
   await page.close();
 });
 
-test('an XKS_PROXY_ACCESS_DENIED store is fixed by uploading the proxy\'s new configuration file', async ({ page }) => {
+test('an XKS store whose proxy rotated its credential (INVALID_CREDENTIALS) is fixed with the proxy\'s new configuration file', async ({ page }) => {
   const file = await downloadProxyConfig(page, 'proxy-b.xks.sim.internal/ledger');
   await page.goto('/');
   await page.getByRole('link', { name: 'ledger-xks', exact: true }).click();
   await page.getByTestId('fix-link').click();
-  await expect(page.getByTestId('remedy')).toContainText('XKS_PROXY_ACCESS_DENIED');
-  await expect(page.getByTestId('meaning')).toContainText('The proxy denied KMS access');
+  await expect(page.getByTestId('remedy')).toContainText('INVALID_CREDENTIALS');
+  await expect(page.getByTestId('meaning')).toContainText('The proxy rejected the signature');
   await expect(page.getByTestId('fix-steps')).toContainText('Test the connection');
   await page.getByRole('link', { name: 'Edit the store' }).click();
   await expect(page.getByTestId('fixing')).toBeVisible();
@@ -99,7 +99,32 @@ test('an XKS store is created from a configuration file, then deleted', async ({
   await del.getByRole('button', { name: 'Delete' }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('link', { name: 'spare-xks' })).toHaveCount(0);
-  await expect(page.getByTestId('store-row')).toHaveCount(6);
+  await expect(page.getByTestId('store-row')).toHaveCount(7);
+});
+
+test('an XKS_PROXY_ACCESS_DENIED store is fixed at the proxy, then reconnected', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: 'orders-xks', exact: true }).click();
+  await page.getByTestId('fix-link').click();
+  await expect(page.getByTestId('remedy')).toContainText('XKS_PROXY_ACCESS_DENIED');
+  await expect(page.getByTestId('meaning')).toContainText('authorization denies');
+  await expect(page.getByTestId('fix-steps')).toContainText('authorization policy');
+  await expect(page.getByRole('link', { name: 'Edit the store' })).toHaveCount(0);
+  // The demo panel plays the proxy's administrators: its authorization lets KMS in.
+  await page.goto('/demo');
+  await waitForHydration(page);
+  const proxy = page.getByTestId('demo-proxy').filter({ hasText: 'proxy-d.xks.sim.internal/orders/' });
+  await expect(proxy).toContainText('authorization denies KMS');
+  await proxy.getByRole('button', { name: 'Authorization lets KMS in' }).click();
+  await expect(page.getByTestId('demo-outcome')).toContainText('lets in KMS');
+  await page.goto('/');
+  await page.getByRole('link', { name: 'orders-xks', exact: true }).click();
+  await page.getByTestId('fix-link').click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Reconnect' }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 30_000 });
+  await expect(page.getByTestId('store-now')).toContainText('CONNECTED');
 });
 
 test('a proxy broken from the demo panel fails its store at the next connect', async ({ page }) => {

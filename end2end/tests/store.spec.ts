@@ -6,7 +6,7 @@ test('an operator disconnects a failed store after confirming and watches it set
   await page.getByRole('link', { name: 'ledger-xks' }).click();
   await expect(page.getByRole('heading', { name: /ledger-xks/ })).toBeVisible();
   await waitForHydration(page);
-  await expect(page.getByTestId('error-code')).toContainText('XKS_PROXY_ACCESS_DENIED');
+  await expect(page.getByTestId('error-code')).toContainText('INVALID_CREDENTIALS');
   const connect = page.getByTestId('action-connect');
   await expect(connect.getByRole('button', { name: 'Connect' })).toBeDisabled();
   await expect(connect).toContainText('A FAILED store must be disconnected');

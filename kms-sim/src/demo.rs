@@ -131,6 +131,18 @@ pub fn state() -> State {
         "LEDGERXKSROTATEDKEYB",
         "bGVkZ2VyLWRlbW8tcm90YXRlZC1zZWNyZXQtZm9yLXhrcw==",
     );
+    let orders = credential(
+        "ORDERSXKSACCESSKEYAA",
+        "b3JkZXJzLWRlbW8tc2VjcmV0LWtleS1mb3IteGtzLXByb3h5MQ==",
+    );
+    let mut orders_proxy = proxy(
+        "proxy-d.xks.sim.internal",
+        "/orders",
+        vec![orders.clone()],
+        "orders-key-1",
+    );
+    // Its authorization policy denies KMS (AccessDeniedException on every API but health).
+    orders_proxy.faults.access_denied = true;
     let vpc = credential(
         "VPCEXKSPROXYACCESSKY",
         "dnBjZS1kZW1vLXNlY3JldC1rZXktZm9yLXhrcy1wcm94eTE=",
@@ -214,6 +226,7 @@ pub fn state() -> State {
                 vec![payments_next.clone()],
                 "payments-key-1",
             ),
+            orders_proxy,
             // The proxy side rotated this credential; the store still has the old one.
             proxy(
                 "proxy-b.xks.sim.internal",
@@ -281,7 +294,7 @@ pub fn state() -> State {
                 &ledger_old,
             ),
             ConnectionState::Failed,
-            Some(ConnectionErrorCode::XksProxyAccessDenied),
+            Some(ConnectionErrorCode::InvalidCredentials),
             5,
         ),
         store(
@@ -303,6 +316,20 @@ pub fn state() -> State {
             ConnectionState::Connected,
             None,
             9,
+        ),
+        store(
+            "cks-0a1b2c3d4e5f60007",
+            "orders-xks",
+            ACCOUNT_A,
+            EU_WEST_1,
+            xks(
+                "https://proxy-d.xks.sim.internal",
+                "/orders/kms/xks/v1",
+                &orders,
+            ),
+            ConnectionState::Failed,
+            Some(ConnectionErrorCode::XksProxyAccessDenied),
+            10,
         ),
         store(
             "cks-0a1b2c3d4e5f60005",

@@ -421,6 +421,10 @@ pub struct Faults {
     /// TLS presents a certificate for another host name.
     #[serde(default)]
     pub wrong_certificate: bool,
+    /// The proxy's authorization denies KMS: every API but GetHealthStatus answers
+    /// AccessDeniedException (the spec's table).
+    #[serde(default)]
+    pub access_denied: bool,
 }
 
 #[cfg(test)]

@@ -30,7 +30,8 @@ pub enum ProbeOutcome {
     AllEkmsUnavailable,
     /// 401 AuthenticationFailedException: the signature (secret) is wrong.
     AuthenticationFailed,
-    /// 403 AccessDeniedException: the proxy does not let this access key in.
+    /// 403 AccessDeniedException: the proxy authenticated KMS, and its authorization denies it
+    /// (the spec never answers it to GetHealthStatus; a proxy that does is read this way).
     AccessDenied,
     /// 404 InvalidUriPathException.
     InvalidUriPath,
@@ -91,9 +92,7 @@ impl ProbeOutcome {
             AuthenticationFailed => {
                 "the proxy rejected the SigV4 signature (AuthenticationFailedException)".into()
             }
-            AccessDenied => {
-                "the proxy denied access to this credential (AccessDeniedException)".into()
-            }
+            AccessDenied => "the proxy's authorization denied KMS (AccessDeniedException)".into(),
             InvalidUriPath => {
                 "the proxy does not serve this URI path (InvalidUriPathException)".into()
             }

@@ -139,8 +139,9 @@ async fn xks_connection_error_codes() {
         )
     })
     .await;
-    // The proxy rotated to a new access key: the old one is no longer let in.
-    xks_connect_fails_with(Code::XksProxyAccessDenied, |w| {
+    // The proxy rotated to a new access key: the old one no longer authenticates (the spec:
+    // 401 AuthenticationFailedException, which KMS reads as INVALID_CREDENTIALS).
+    xks_connect_fails_with(Code::InvalidCredentials, |w| {
         w.xks_proxies[0].credentials[0].access_key_id = "ROTATEDXKSACCESSKEYB".into()
     })
     .await;

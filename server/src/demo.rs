@@ -55,6 +55,7 @@ impl DemoControl for SimDemo {
                     slow: p.faults.delay_ms > 0,
                     ekms_unavailable: p.faults.ekms_unavailable,
                     wrong_certificate: p.faults.wrong_certificate,
+                    denies_kms: p.faults.access_denied,
                 })
                 .collect(),
             clusters: world
@@ -155,6 +156,10 @@ impl DemoControl for SimDemo {
                     WrongCertificate | RightCertificate => {
                         p.faults.wrong_certificate = action == WrongCertificate;
                         format!("{name} serves {} certificate.", if action == WrongCertificate { "a wrong" } else { "its own" })
+                    }
+                    DenyKms | AllowKms => {
+                        p.faults.access_denied = action == DenyKms;
+                        format!("The authorization of {name} {} KMS: {} (GetHealthStatus is never denied, so a connect does not notice).", if action == DenyKms { "denies" } else { "lets in" }, if action == DenyKms { "its other APIs answer AccessDeniedException" } else { "every API answers" })
                     }
                     RotateCredential => {
                         let c = new_credential();

@@ -10,9 +10,10 @@ use common::*;
 use server::fleet::{KmsFleet, Target};
 use std::sync::Arc;
 
-const DEMO: [&str; 6] = [
+const DEMO: [&str; 7] = [
     "payments-xks",
     "ledger-xks",
+    "orders-xks",
     "hsm-archive",
     "hsm-eu-primary",
     "private-xks",
@@ -36,11 +37,20 @@ async fn the_list_shows_every_store_of_every_account_and_region() {
     for name in DEMO {
         assert!(page.body.contains(name), "{name} missing");
     }
-    assert!(page.body.contains("6 of 6 key stores"), "{}", page.body);
+    assert!(page.body.contains("7 of 7 key stores"), "{}", page.body);
     assert!(page.body.contains("111122223333") && page.body.contains("eu-west-1"));
     // The error code comes with its short meaning; proxies and clusters are shown.
     assert!(
-        page.body.contains("XKS_PROXY_ACCESS_DENIED") && page.body.contains("the proxy denies KMS")
+        page.body.contains("XKS_PROXY_ACCESS_DENIED")
+            && page.body.contains("the proxy's authorization denies KMS"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("INVALID_CREDENTIALS")
+            && page
+                .body
+                .contains("the proxy does not accept the credential")
     );
     assert!(page
         .body
@@ -66,7 +76,7 @@ fn position(body: &str, name: &str) -> usize {
 async fn filters_and_sorting_live_in_the_url() {
     let (router, cookie, _console) = signed_in().await;
     let page = send(&router, get("/?type=AWS_CLOUDHSM", Some(&cookie))).await;
-    assert!(page.body.contains("3 of 6 key stores"), "{}", page.body);
+    assert!(page.body.contains("3 of 7 key stores"), "{}", page.body);
     assert!(page.body.contains(">hsm-archive<") && !page.body.contains(">payments-xks<"));
     assert!(
         page.body
@@ -80,13 +90,15 @@ async fn filters_and_sorting_live_in_the_url() {
     )
     .await;
     assert!(
-        page.body.contains("1 of 6 key stores") && page.body.contains(">ledger-xks<"),
+        page.body.contains("2 of 7 key stores")
+            && page.body.contains(">ledger-xks<")
+            && page.body.contains(">orders-xks<"),
         "{}",
         page.body
     );
 
     let page = send(&router, get("/?q=vpce-proxy", Some(&cookie))).await;
-    assert!(page.body.contains("1 of 6 key stores") && page.body.contains(">private-xks<"));
+    assert!(page.body.contains("1 of 7 key stores") && page.body.contains(">private-xks<"));
 
     let asc = send(&router, get("/?sort=name", Some(&cookie))).await;
     assert!(position(&asc.body, "hsm-archive") < position(&asc.body, "payments-xks"));
@@ -303,7 +315,7 @@ async fn reset_demo_brings_the_demo_stores_back() {
         .unwrap();
     let cookie = sign_in(&second.router, "admin", ADMIN_PASSWORD).await;
     let page = send(&second.router, get("/", Some(&cookie))).await;
-    assert!(page.body.contains("5 of 5 key stores"), "{}", page.body);
+    assert!(page.body.contains("6 of 6 key stores"), "{}", page.body);
     drop(second);
     // ...and --reset-demo undoes it.
     let third = server::build(&config(&["--data-dir", data, "--reset-demo"]), None)
@@ -312,7 +324,7 @@ async fn reset_demo_brings_the_demo_stores_back() {
     let cookie = sign_in(&third.router, "admin", ADMIN_PASSWORD).await;
     let page = send(&third.router, get("/", Some(&cookie))).await;
     assert!(
-        page.body.contains("6 of 6 key stores") && page.body.contains(">hsm-archive<"),
+        page.body.contains("7 of 7 key stores") && page.body.contains(">hsm-archive<"),
         "{}",
         page.body
     );

@@ -86,12 +86,14 @@ async fn a_failed_store_has_a_fix_page_with_meaning_causes_checks_and_steps() {
     assert!(store.body.contains("Fix this store"));
     let page = send(&router, get(&format!("{LEDGER}/fix"), Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK);
+    // A credential rotated on the proxy: INVALID_CREDENTIALS, fixed with the new credential.
     for text in [
-        "XKS_PROXY_ACCESS_DENIED",
-        "The proxy denied KMS access",
+        "INVALID_CREDENTIALS",
+        "The proxy rejected the signature",
         "Likely causes",
-        "The proxy's credential was rotated",
+        "The credential was rotated on the proxy but not in KMS.",
         "Test the connection",
+        "upload the proxy configuration file",
         &format!("href=\"{LEDGER}/edit?fix=1\""),
     ] {
         assert!(page.body.contains(text), "{text} missing");
@@ -367,8 +369,53 @@ async fn each_proxy_fault_fails_the_store_with_its_code_at_the_next_connect() {
             "{mend}"
         );
     }
-    // A rotated credential: the proxy no longer lets the store's access key in.
+    // A rotated credential: the store's access key no longer authenticates (the spec: 401
+    // AuthenticationFailedException), which KMS reads as INVALID_CREDENTIALS.
     demo(&router, &cookie, "rotate_credential", proxy).await;
     let d = cycle(&router, &cookie, payments).await;
-    assert_eq!(d["row"]["error_code"], "XKS_PROXY_ACCESS_DENIED");
+    assert_eq!(d["row"]["error_code"], "INVALID_CREDENTIALS");
+}
+
+/// XKS_PROXY_ACCESS_DENIED has its own demo store and its own fix: the proxy's authorization
+/// policy, then a reconnect; the credential is not what to change. GetHealthStatus is never
+/// denied (the spec's table), so a proxy whose authorization denies KMS still lets it connect.
+#[tokio::test]
+async fn an_access_denied_store_is_fixed_at_the_proxy_and_reconnected() {
+    const ORDERS: &str = "/stores/000000000000/eu-west-1/cks-0a1b2c3d4e5f60007";
+    let orders = ("000000000000", "eu-west-1", "cks-0a1b2c3d4e5f60007");
+    let proxy = "proxy-d.xks.sim.internal /orders";
+    let (router, cookie) = console_and_admin().await;
+    let page = send(&router, get(&format!("{ORDERS}/fix"), Some(&cookie))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "XKS_PROXY_ACCESS_DENIED",
+        "The proxy authenticated KMS, but its authorization denies",
+        "authorization policy",
+        ">Reconnect<",
+    ] {
+        assert!(page.body.contains(text), "{text} missing: {}", page.body);
+    }
+    assert!(
+        !page.body.contains("Edit the store"),
+        "the credential is not what to change"
+    );
+    let denies = |r: &Reply| {
+        r.body
+            .contains(r#""host":"proxy-d.xks.sim.internal","path_prefix":"/orders""#)
+            && r.body.contains(r#""denies_kms":true"#)
+    };
+    let world = api(&router, &cookie, "/api/demo/world", &[]).await;
+    assert!(denies(&world), "{}", world.body);
+    // Connecting does not notice the denial...
+    assert_eq!(
+        cycle(&router, &cookie, orders).await["row"]["state"],
+        "CONNECTED"
+    );
+    // ...and the panel lets KMS in again.
+    demo(&router, &cookie, "allow_kms", proxy).await;
+    let world = api(&router, &cookie, "/api/demo/world", &[]).await;
+    assert!(!denies(&world), "{}", world.body);
+    demo(&router, &cookie, "deny_kms", proxy).await;
+    let world = api(&router, &cookie, "/api/demo/world", &[]).await;
+    assert!(denies(&world), "{}", world.body);
 }

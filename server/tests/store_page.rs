@@ -42,8 +42,8 @@ async fn the_page_shows_every_field_the_error_and_why_actions_are_not_allowed() 
         "https://proxy-b.xks.sim.internal",
         "/ledger/kms/xks/v1",
         "LEDGERXKSORIGINALKEY",
-        "XKS_PROXY_ACCESS_DENIED",
-        "the proxy denies KMS",
+        "INVALID_CREDENTIALS",
+        "the proxy does not accept the credential",
         "A FAILED store must be disconnected before it can connect again.",
         "all of its KMS keys are unusable",
     ] {

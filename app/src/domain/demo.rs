@@ -20,6 +20,8 @@ pub struct DemoProxy {
     pub slow: bool,
     pub ekms_unavailable: bool,
     pub wrong_certificate: bool,
+    /// The proxy's authorization denies KMS (every API but GetHealthStatus).
+    pub denies_kms: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +44,8 @@ pub enum DemoAction {
     EkmsAvailable,
     WrongCertificate,
     RightCertificate,
+    DenyKms,
+    AllowKms,
     RotateCredential,
     LoseHsms,
     RestoreHsms,
@@ -51,7 +55,7 @@ pub enum DemoAction {
 }
 
 impl DemoAction {
-    pub const ALL: [DemoAction; 14] = [
+    pub const ALL: [DemoAction; 16] = [
         DemoAction::ProxyDown,
         DemoAction::ProxyUp,
         DemoAction::ProxySlow,
@@ -60,6 +64,8 @@ impl DemoAction {
         DemoAction::EkmsAvailable,
         DemoAction::WrongCertificate,
         DemoAction::RightCertificate,
+        DemoAction::DenyKms,
+        DemoAction::AllowKms,
         DemoAction::RotateCredential,
         DemoAction::LoseHsms,
         DemoAction::RestoreHsms,
@@ -78,6 +84,8 @@ impl DemoAction {
             DemoAction::EkmsAvailable => "ekms_available",
             DemoAction::WrongCertificate => "wrong_certificate",
             DemoAction::RightCertificate => "right_certificate",
+            DemoAction::DenyKms => "deny_kms",
+            DemoAction::AllowKms => "allow_kms",
             DemoAction::RotateCredential => "rotate_credential",
             DemoAction::LoseHsms => "lose_hsms",
             DemoAction::RestoreHsms => "restore_hsms",
@@ -101,6 +109,8 @@ impl DemoAction {
             DemoAction::EkmsAvailable => "Mark EKMs active",
             DemoAction::WrongCertificate => "Serve a wrong certificate",
             DemoAction::RightCertificate => "Serve the right certificate",
+            DemoAction::DenyKms => "Authorization denies KMS",
+            DemoAction::AllowKms => "Authorization lets KMS in",
             DemoAction::RotateCredential => "Rotate the credential",
             DemoAction::LoseHsms => "Lose all HSMs",
             DemoAction::RestoreHsms => "Restore the HSMs",

@@ -78,6 +78,7 @@ pub fn DemoPage() -> impl IntoView {
                                         if p.slow { state.push("slow"); }
                                         if p.ekms_unavailable { state.push("EKMs unavailable"); }
                                         if p.wrong_certificate { state.push("wrong certificate"); }
+                                        if p.denies_kms { state.push("authorization denies KMS"); }
                                         let state = if state.is_empty() { "healthy".to_string() } else { state.join(", ") };
                                         let href = format!("/api/demo/proxy-config?host={}&prefix={}", p.host, p.path_prefix);
                                         view! {
@@ -90,6 +91,7 @@ pub fn DemoPage() -> impl IntoView {
                                                     {button(if p.slow { DemoAction::ProxyFast } else { DemoAction::ProxySlow }, target.clone())}
                                                     {button(if p.ekms_unavailable { DemoAction::EkmsAvailable } else { DemoAction::EkmsUnavailable }, target.clone())}
                                                     {button(if p.wrong_certificate { DemoAction::RightCertificate } else { DemoAction::WrongCertificate }, target.clone())}
+                                                    {button(if p.denies_kms { DemoAction::AllowKms } else { DemoAction::DenyKms }, target.clone())}
                                                     {button(DemoAction::RotateCredential, target.clone())}
                                                     <a href=href download="proxy-configuration.json">"Download configuration file"</a>
                                                 </td>

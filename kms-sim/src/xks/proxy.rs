@@ -234,13 +234,20 @@ async fn handle(
         },
         std::time::SystemTime::now(),
     );
-    match verified {
-        Ok(_) => {}
-        // An access key the proxy does not know (for example, rotated away) is not authorized.
-        Err(SigError::UnknownKey) => {
-            return ErrorName::AccessDeniedException.reply("This access key is not authorized.")
-        }
-        Err(e) => return ErrorName::AuthenticationFailedException.reply(&e.to_string()),
+    // The spec: a request whose SigV4 authentication fails, an unknown access key ID (for
+    // example one rotated away) included, gets 401 AuthenticationFailedException on every API.
+    if let Err(e) = verified {
+        let message = match e {
+            SigError::UnknownKey => "No credential with this access key ID.".to_string(),
+            other => other.to_string(),
+        };
+        return ErrorName::AuthenticationFailedException.reply(&message);
+    }
+    // Authenticated, and then authorized: AccessDeniedException applies to every API but
+    // GetHealthStatus.
+    if store.faults.access_denied && !matches!(api, Api::Health) {
+        return ErrorName::AccessDeniedException
+            .reply("The operation is not authorized based on request metadata.");
     }
     if store.faults.invalid_response {
         return (StatusCode::OK, "<html>proxy maintenance</html>").into_response();
