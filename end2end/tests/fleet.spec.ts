@@ -54,3 +54,31 @@ test('a target that fails is shown beside the targets that work', async ({ page,
   await expect(page.getByTestId('target-failure')).toHaveCount(0);
   await expect(page.getByTestId('store-row')).toHaveCount(7);
 });
+
+// The list fits the window at the widths people use: no horizontal scroll; long endpoints cut
+// short on one line (whole on hover and in the text a copy takes), never broken mid-word; and on
+// a phone each store is a card.
+for (const [width, height] of [[1280, 800], [1440, 900], [390, 844]]) {
+  test(`the list fits a window ${width} px wide`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await expect(page.getByTestId('store-row')).toHaveCount(7);
+    const { scroll, client } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    expect(scroll).toBe(client);
+    const full = 'https://proxy-a.xks.sim.internal/payments/kms/xks/v1 (public endpoint)';
+    const proxy = page.getByTestId('store-row').filter({ hasText: 'payments-xks' }).getByTestId('proxy');
+    await expect(proxy).toHaveAttribute('title', full);
+    await expect(proxy).toHaveText(full);
+    // One line: the element is less than two lines of its font high.
+    const { high, font } = await proxy.evaluate((el) => ({
+      high: el.getBoundingClientRect().height,
+      font: parseFloat(getComputedStyle(el).fontSize),
+    }));
+    expect(high).toBeLessThan(2 * font);
+    const display = await page.getByTestId('store-row').first().evaluate((row) => getComputedStyle(row).display);
+    expect(display).toBe(width < 700 ? 'block' : 'table-row');
+  });
+}

@@ -95,6 +95,9 @@ fn FleetView(fleet: FleetPage, view: View) -> impl IntoView {
             {refresh.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
         </p>
         <table class="fleet">
+            <colgroup>
+                {Column::ALL.into_iter().map(|c| view! { <col class=format!("col-{}", c.key()) /> }).collect_view()}
+            </colgroup>
             <thead>
                 <tr>
                     {Column::ALL
@@ -211,24 +214,47 @@ fn StoreLine(row: StoreRow) -> impl IntoView {
     };
     let error = row.error_code.clone().map(|code| {
         let meaning = summary(&code, row.store_type.kind());
+        let code = code.to_string();
         view! {
-            <code>{code.to_string()}</code>
+            <code title=code.clone()>{breakable(&code)}</code>
             <span class="meaning">{meaning}</span>
         }
     });
+    // Each cell names its column, for the stacked layout of narrow screens.
     view! {
         <tr data-testid="store-row">
-            <td>{row.account.clone()}</td>
-            <td>{row.region.clone()}</td>
-            <td class="name">
+            <td data-label="Account">{row.account.clone()}</td>
+            <td data-label="Region">{row.region.clone()}</td>
+            <td class="name" data-label="Name">
                 <a href=row.href("")>{row.name.clone()}</a>
             </td>
-            <td><code>{row.id.clone()}</code></td>
-            <td>{row.store_type.label().to_string()}</td>
-            <td><StateBadge state=row.state.clone() /></td>
-            <td>{error}</td>
-            <td class="proxy">{proxy}</td>
-            <td>{created(row.created)}</td>
+            <td class="clip" data-label="ID"><code title=row.id.clone()>{row.id.clone()}</code></td>
+            <td data-label="Type">{row.store_type.label().to_string()}</td>
+            <td data-label="State"><StateBadge state=row.state.clone() /></td>
+            <td class="error-code" data-label="Error"><div>{error}</div></td>
+            // Long endpoints are cut short on screen, whole on hover and when copied.
+            <td class="proxy clip" data-label="Proxy or cluster">
+                <span title=proxy.clone() data-testid="proxy">{proxy.clone()}</span>
+            </td>
+            <td class="created" data-label="Created">{created(row.created)}</td>
         </tr>
     }
+}
+
+/// An identifier such as XKS_PROXY_ACCESS_DENIED, which may wrap after an underscore but never
+/// inside a word.
+fn breakable(code: &str) -> impl IntoView {
+    let parts: Vec<String> = code.split('_').map(str::to_string).collect();
+    let last = parts.len().saturating_sub(1);
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i < last {
+                view! { {part} "_" <wbr /> }.into_any()
+            } else {
+                view! { {part} }.into_any()
+            }
+        })
+        .collect_view()
 }
