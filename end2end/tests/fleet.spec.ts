@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, signIn, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration } from './helpers';
 
 test('the fleet lists every demo store and sorts in place once hydrated', async ({ page }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
@@ -10,6 +10,7 @@ test('the fleet lists every demo store and sorts in place once hydrated', async 
   // A credential rotated on the proxy, and a proxy whose authorization denies KMS.
   await expect(page.getByRole('row', { name: /ledger-xks/ })).toContainText('INVALID_CREDENTIALS');
   await expect(page.getByRole('row', { name: /orders-xks/ })).toContainText('XKS_PROXY_ACCESS_DENIED');
+  await screenshot(page, 'list');
   await page.getByRole('link', { name: 'Name', exact: true }).click();
   await expect(page).toHaveURL(/\?sort=name$/);
   await expect(page.getByTestId('store-row').first()).toContainText('hsm-archive');

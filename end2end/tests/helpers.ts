@@ -51,3 +51,12 @@ export function watchForProblems(page: Page): string[] {
   page.on('pageerror', (err) => problems.push(String(err)));
   return problems;
 }
+
+/// Saves what the page shows now as docs/screenshots/NAME.png, for the README: the pictures are
+/// made by the same journeys that test the pages, so they stay current with the code.
+export async function screenshot(page: Page, name: string) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `../docs/screenshots/${name}.png`, fullPage: true });
+  if (size) await page.setViewportSize(size);
+}

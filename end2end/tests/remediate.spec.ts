@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, signIn, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration } from './helpers';
 
 // Each journey starts from fresh demo data and leaves it fresh for the specs after it.
 
@@ -54,6 +54,7 @@ test('an XKS store whose proxy rotated its credential (INVALID_CREDENTIALS) is f
   await expect(page.getByTestId('remedy')).toContainText('INVALID_CREDENTIALS');
   await expect(page.getByTestId('meaning')).toContainText('The proxy rejected the signature');
   await expect(page.getByTestId('fix-steps')).toContainText('Test the connection');
+  await screenshot(page, 'fix');
   await page.getByRole('link', { name: 'Edit the store' }).click();
   await expect(page.getByTestId('fixing')).toBeVisible();
   await waitForHydration(page);

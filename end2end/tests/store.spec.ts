@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, signIn, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration } from './helpers';
 
 test('an operator disconnects a failed store after confirming and watches it settle', async ({ page }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
@@ -7,6 +7,7 @@ test('an operator disconnects a failed store after confirming and watches it set
   await expect(page.getByRole('heading', { name: /ledger-xks/ })).toBeVisible();
   await waitForHydration(page);
   await expect(page.getByTestId('error-code')).toContainText('INVALID_CREDENTIALS');
+  await screenshot(page, 'store');
   const connect = page.getByTestId('action-connect');
   await expect(connect.getByRole('button', { name: 'Connect' })).toBeDisabled();
   await expect(connect).toContainText('A FAILED store must be disconnected');

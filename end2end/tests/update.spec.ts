@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { ADMIN_PASSWORD, signIn, waitForHydration, watchForProblems } from './helpers';
+import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration, watchForProblems } from './helpers';
 
 // These run after the fleet and store journeys (files run in name order, one worker), and change
 // payments-xks and hsm-eu-failed in the demo data.
@@ -53,6 +53,7 @@ test('an endpoint change of a connected XKS store disconnects, updates and recon
   await page.getByLabel(/Proxy connectivity/).selectOption('PUBLIC_ENDPOINT');
   // The credential again, so the preflight can sign its probe.
   await page.getByLabel('Secret access key').fill(PAYMENTS_SECRET);
+  await screenshot(page, 'edit');
   await page.getByRole('button', { name: 'Review the change' }).click();
   await expect(page).toHaveURL(/\/review\//);
   await expect(page.getByTestId('diff')).toContainText('https://proxy-a2.xks.sim.internal');
@@ -61,8 +62,11 @@ test('an endpoint change of a connected XKS store disconnects, updates and recon
   await expect(page.getByTestId('preflight-verdict')).toContainText('Passed');
   await expect(page.getByTestId('preflight-credential')).toHaveText('yes');
   await expect(page.getByTestId('preflight')).toContainText('ekm-1');
+  await screenshot(page, 'review');
   await startRun(page);
   await expect(page.getByTestId('step-disconnect')).toBeVisible();
+  await expect(page.getByTestId('run-status')).toHaveText('running');
+  await screenshot(page, 'run');
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 20_000 });
   for (const step of ['disconnect', 'wait_disconnected', 'update', 'connect', 'wait_connected', 'verify']) {
     await expect(page.getByTestId(`step-${step}`)).toContainText('done');
