@@ -111,22 +111,7 @@ fn request(path: &str, form: &[(&str, &str)], cookie: Option<&str>, origin: &str
 async fn every_api_endpoint_checks_the_session_the_role_and_the_origin() {
     let (router, operator) = console_and_admin_with(&[]).await;
     // A viewer, added by the operator.
-    let added = send(
-        &router,
-        call(
-            "/api/users/add",
-            &[
-                ("username", "vera"),
-                ("password", "vera-password-1"),
-                ("role", "viewer"),
-            ],
-            Some(&operator),
-            ORIGIN,
-        ),
-    )
-    .await;
-    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
-    let viewer = sign_in(&router, "vera", "vera-password-1").await;
+    let viewer = add_user(&router, &operator, "vera", "vera-password-1", "viewer").await;
 
     let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())

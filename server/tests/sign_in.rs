@@ -194,22 +194,7 @@ async fn adding_a_user_needs_a_session() {
 async fn adding_a_user_needs_the_operator_role() {
     let router = console().await;
     let admin = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    let added = send(
-        &router,
-        call(
-            "/api/users/add",
-            &[
-                ("username", "vera"),
-                ("password", "vera-password-1"),
-                ("role", "viewer"),
-            ],
-            Some(&admin),
-            ORIGIN,
-        ),
-    )
-    .await;
-    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
-    let vera = sign_in(&router, "vera", "vera-password-1").await;
+    let vera = add_user(&router, &admin, "vera", "vera-password-1", "viewer").await;
     let r = send(
         &router,
         call(

@@ -8,8 +8,10 @@ use crate::domain::change::form::checkbox;
 use crate::domain::change::{Field, FieldError};
 use crate::domain::kms::{CustomKeyStoreType, StoreKind, XksProxyConnectivity};
 use crate::error::AppError;
+use crate::session::{can_change, SessionResource};
 use crate::widgets::config_file::{fill_form_from_file, FileNote};
 use crate::widgets::field::{FieldInput, FormValues};
+use crate::widgets::OPERATORS_ONLY;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -92,6 +94,7 @@ pub fn CreatePage() -> impl IntoView {
             == XksProxyConnectivity::VpcEndpointService
     };
     let fleet = Resource::new(|| (), |_| list_key_stores());
+    let session = expect_context::<SessionResource>();
     let create = ServerAction::<CreateKeyStore>::new();
     let file_note: FileNote = RwSignal::new(None);
     let on_file = fill_form_from_file(values, file_note);
@@ -143,32 +146,40 @@ pub fn CreatePage() -> impl IntoView {
                 })}
             </section>
         })}
-        <ActionForm action=create>
-            <fieldset class="card edit">
-                <input type="hidden" name="store_type" value=move || kind().store_type().to_string() />
-                <label for="target">"Account and Region"</label>
-                <Transition fallback=|| view! { <select id="target" name="target"></select> }>
-                    {move || Suspend::new(async move {
-                        let targets = fleet.await.map(|f| f.targets).unwrap_or_default();
-                        view! {
-                            <select id="target" name="target">
-                                {targets.into_iter().map(|t| {
-                                    let shown = format!("{} {}", t.account, t.region);
-                                    view! { <option value=t.key()>{shown}</option> }
-                                }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Transition>
-                {move || fields(kind())}
-                {move || (kind() == StoreKind::External).then(|| view! {
-                    <label class="confirm">
-                        <input type="checkbox" name="override_preflight" value="yes" />
-                        " Create anyway if the preflight fails"
-                    </label>
-                })}
-                <button type="submit">"Create key store"</button>
-            </fieldset>
-        </ActionForm>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_change = can_change(session).await;
+                view! {
+                    {(!can_change).then(|| view! { <p class="banner warning" data-testid="viewer-note">{OPERATORS_ONLY}</p> })}
+                    <ActionForm action=create>
+                        <fieldset class="card edit" disabled=!can_change>
+                            <input type="hidden" name="store_type" value=move || kind().store_type().to_string() />
+                            <label for="target">"Account and Region"</label>
+                            <Transition fallback=|| view! { <select id="target" name="target"></select> }>
+                                {move || Suspend::new(async move {
+                                    let targets = fleet.await.map(|f| f.targets).unwrap_or_default();
+                                    view! {
+                                        <select id="target" name="target">
+                                            {targets.into_iter().map(|t| {
+                                                let shown = format!("{} {}", t.account, t.region);
+                                                view! { <option value=t.key()>{shown}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                    }
+                                })}
+                            </Transition>
+                            {move || fields(kind())}
+                            {move || (kind() == StoreKind::External).then(|| view! {
+                                <label class="confirm">
+                                    <input type="checkbox" name="override_preflight" value="yes" />
+                                    " Create anyway if the preflight fails"
+                                </label>
+                            })}
+                            <button type="submit">"Create key store"</button>
+                        </fieldset>
+                    </ActionForm>
+                }
+            })}
+        </Transition>
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::domain::demo::{DemoAction, DemoWorld};
 use crate::error::AppError;
+use crate::session::{can_change, SessionResource};
+use crate::widgets::OPERATORS_ONLY;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -46,12 +48,13 @@ pub fn DemoPage() -> impl IntoView {
             Err(e) => view! { <p class="banner error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
-    let button = move |action: DemoAction, target: String| {
+    let session = expect_context::<SessionResource>();
+    let button = move |action: DemoAction, target: String, enabled: bool| {
         view! {
             <ActionForm action=act attr:class="inline">
                 <input type="hidden" name="action" value=action.key() />
                 <input type="hidden" name="target" value=target />
-                <button type="submit">{action.label()}</button>
+                <button type="submit" disabled=!enabled>{action.label()}</button>
             </ActionForm>
         }
     };
@@ -63,9 +66,12 @@ pub fn DemoPage() -> impl IntoView {
         {outcome}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let enabled = can_change(session).await;
+                let button = move |action, target| button(action, target, enabled);
                 match world.await {
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(w) => view! {
+                        {(!enabled).then(|| view! { <p class="note reason" data-testid="viewer-note">{OPERATORS_ONLY}</p> })}
                         <section class="card">
                             <h2>"XKS proxies"</h2>
                             <table data-testid="demo-proxies">
@@ -93,7 +99,8 @@ pub fn DemoPage() -> impl IntoView {
                                                     {button(if p.wrong_certificate { DemoAction::RightCertificate } else { DemoAction::WrongCertificate }, target.clone())}
                                                     {button(if p.denies_kms { DemoAction::AllowKms } else { DemoAction::DenyKms }, target.clone())}
                                                     {button(DemoAction::RotateCredential, target.clone())}
-                                                    <a href=href download="proxy-configuration.json">"Download configuration file"</a>
+                                                    // It holds the secret: operators only.
+                                                    {enabled.then(|| view! { <a href=href download="proxy-configuration.json">"Download configuration file"</a> })}
                                                 </td>
                                             </tr>
                                         }

@@ -8,9 +8,10 @@ use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
 use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use crate::pages::use_store_ref;
+use crate::session::{can_change, SessionResource};
 use crate::widgets::config_file::{fill_form_from_file, FileNote};
 use crate::widgets::field::{FieldInput, FormValues};
-use crate::widgets::{StateBadge, StoreInputs};
+use crate::widgets::{StateBadge, StoreInputs, OPERATORS_ONLY};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
@@ -176,8 +177,9 @@ pub fn EditPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_change = can_change(expect_context::<SessionResource>()).await;
                 match form.await {
-                    Ok(f) => view! { <EditView form=f upload_error=upload_error() fix=query.read_untracked().get("fix").is_some() /> }.into_any(),
+                    Ok(f) => view! { <EditView form=f upload_error=upload_error() fix=query.read_untracked().get("fix").is_some() can_change /> }.into_any(),
                     Err(e) => view! { <h1>"Edit key store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -186,7 +188,12 @@ pub fn EditPage() -> impl IntoView {
 }
 
 #[component]
-fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl IntoView {
+fn EditView(
+    form: EditForm,
+    upload_error: Option<String>,
+    fix: bool,
+    can_change: bool,
+) -> impl IntoView {
     let detail = form.detail.clone();
     let row = detail.row.clone();
     let kind = row.store_type.kind().unwrap_or(StoreKind::External);
@@ -262,6 +269,7 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
             " make the console disconnect the store first; the review shows the plan before anything runs."
         </p>
         {busy.then(|| view! { <p class="banner error" role="alert">{format!("The store is {}; wait until it settles before editing it.", row.state)}</p> })}
+        {(!can_change).then(|| view! { <p class="banner warning" data-testid="viewer-note">{OPERATORS_ONLY}</p> })}
         {fix.then(|| view! {
             <p class="banner warning" data-testid="fixing">"Fixing this store: change what the remedy names, then review. The run disconnects the store, updates it, connects it and checks that it is CONNECTED."</p>
         })}
@@ -273,8 +281,8 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
                     <StoreInputs store=row.store_ref() />
                     <input type="hidden" name="fix" value=if fix { "1" } else { "0" } />
                     <label for="config-file">"Upload configuration file"</label>
-                    <input id="config-file" name="file" type="file" accept=".json,application/json" on:change=on_file />
-                    <button type="submit" hidden=move || hydrated.get()>"Load file"</button>
+                    <input id="config-file" name="file" type="file" accept=".json,application/json" disabled=!can_change on:change=on_file />
+                    <button type="submit" disabled=!can_change hidden=move || hydrated.get()>"Load file"</button>
                 </form>
                 {move || file_note.get().map(|n| match n {
                     Ok(warnings) => view! {
@@ -292,7 +300,7 @@ fn EditView(form: EditForm, upload_error: Option<String>, fix: bool) -> impl Int
             <StoreInputs store=row.store_ref() />
             <input type="hidden" name="fingerprint" value=form.fingerprint.clone() />
             <input type="hidden" name="upload" value=uploaded.as_ref().map(|u| u.id.clone()).unwrap_or_default() />
-            <fieldset class="card edit" disabled=busy>
+            <fieldset class="card edit" disabled=busy || !can_change>
                 <legend>"Settings"</legend>
                 {Field::fields_for(kind)
                     .into_iter()

@@ -8,7 +8,8 @@ use crate::domain::kms::StoreKind;
 use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use crate::pages::use_store_ref;
-use crate::widgets::{StateBadge, StoreInputs};
+use crate::session::{can_change, SessionResource};
+use crate::widgets::{OperatorLink, StateBadge, StoreInputs};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -34,8 +35,9 @@ pub fn FixPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_change = can_change(expect_context::<SessionResource>()).await;
                 match store.await {
-                    Ok(d) => view! { <FixView detail=d /> }.into_any(),
+                    Ok(d) => view! { <FixView detail=d can_change /> }.into_any(),
                     Err(e) => view! { <h1>"Fix this store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -44,7 +46,7 @@ pub fn FixPage() -> impl IntoView {
 }
 
 #[component]
-fn FixView(detail: StoreDetail) -> impl IntoView {
+fn FixView(detail: StoreDetail, can_change: bool) -> impl IntoView {
     let row = detail.row.clone();
     let kind = row.store_type.kind().unwrap_or(StoreKind::External);
     let store_ref = row.store_ref();
@@ -71,14 +73,14 @@ fn FixView(detail: StoreDetail) -> impl IntoView {
             let steps = r.fix.iter().map(|step| {
                 let action = match step {
                     FixStep::TestConnection => Some(view! { <a class="button" href=format!("{base}/test")>"Test connection"</a> }.into_any()),
-                    FixStep::Edit(_) => Some(view! { <a class="button" href=format!("{base}/edit?fix=1")>"Edit the store"</a> }.into_any()),
-                    FixStep::UploadConfigFile => Some(view! { <a href=format!("{base}/edit?fix=1")>"Upload the file on the edit page"</a> }.into_any()),
+                    FixStep::Edit(_) => Some(view! { <OperatorLink href=format!("{base}/edit?fix=1") label="Edit the store" can_change class="button" /> }.into_any()),
+                    FixStep::UploadConfigFile => Some(view! { <OperatorLink href=format!("{base}/edit?fix=1") label="Upload the file on the edit page" can_change /> }.into_any()),
                     FixStep::Reconnect => {
                         let store = store_ref.clone();
                         Some(view! {
                             <ActionForm action=reconnect attr:class="inline">
                                 <StoreInputs store />
-                                <button type="submit">"Reconnect"</button>
+                                <button type="submit" disabled=!can_change>"Reconnect"</button>
                             </ActionForm>
                         }.into_any())
                     }

@@ -5,8 +5,9 @@ use crate::domain::change::run::{RunAction, RunStatus, RunView, StepView};
 use crate::domain::change::Field;
 use crate::domain::user::Secret;
 use crate::error::AppError;
+use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::StateBadge;
+use crate::widgets::{StateBadge, OPERATORS_ONLY};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Meta;
@@ -85,8 +86,9 @@ pub fn RunPage() -> impl IntoView {
         {error}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_change = can_change(expect_context::<SessionResource>()).await;
                 match run.await {
-                    Ok(r) => view! { <RunView run=r act /> }.into_any(),
+                    Ok(r) => view! { <RunView run=r act can_change /> }.into_any(),
                     Err(e) => view! { <h1>"Run"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -104,7 +106,7 @@ fn action_label(a: RunAction) -> &'static str {
 }
 
 #[component]
-fn RunView(run: RunView, act: ServerAction<ActOnRun>) -> impl IntoView {
+fn RunView(run: RunView, act: ServerAction<ActOnRun>, can_change: bool) -> impl IntoView {
     let active = run.is_active();
     let status = run.status.as_str();
     let fields: Vec<&str> = run.fields.iter().map(|f| f.member()).collect();
@@ -145,6 +147,7 @@ fn RunView(run: RunView, act: ServerAction<ActOnRun>) -> impl IntoView {
         {(!run.actions.is_empty()).then(|| view! {
             <section class="card actions" data-testid="next-steps">
                 <h2>"Next steps"</h2>
+                {(!can_change).then(|| view! { <p class="note reason">{OPERATORS_ONLY}</p> })}
                 {run.actions.iter().map(|a| {
                     let a = *a;
                     let needs = if a == RunAction::Resume { run.needs_secrets.clone() } else { Vec::new() };
@@ -160,7 +163,7 @@ fn RunView(run: RunView, act: ServerAction<ActOnRun>) -> impl IntoView {
                                 <label for="resume-secret">"Secret access key (not kept across a restart)"</label>
                                 <input id="resume-secret" name="secret" type="password" required />
                             })}
-                            <button type="submit">{action_label(a)}</button>
+                            <button type="submit" disabled=!can_change>{action_label(a)}</button>
                         </ActionForm>
                     }
                 }).collect_view()}

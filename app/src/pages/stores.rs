@@ -6,8 +6,9 @@ use crate::domain::fleet::{Column, FleetPage, View};
 use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
 use crate::domain::store::StoreRow;
 use crate::error::AppError;
+use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::StateBadge;
+use crate::widgets::{OperatorLink, StateBadge};
 use leptos::prelude::*;
 use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
@@ -43,7 +44,16 @@ pub fn StoresPage() -> impl IntoView {
     let fleet = Resource::new(move || view.get(), list_fleet_page);
     view! {
         <h1>"Key stores"</h1>
-        <p><a class="button" href="/create">"Create key store"</a></p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_change = can_change(expect_context::<SessionResource>()).await;
+                view! {
+                    <p>
+                        <OperatorLink href="/create".to_string() label="Create key store" can_change class="button" />
+                    </p>
+                }
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {

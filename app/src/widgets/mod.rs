@@ -25,6 +25,32 @@ pub fn StateBadge(
     }
 }
 
+/// What a viewer reads beside an action only an operator can take.
+pub const OPERATORS_ONLY: &str = "Your role can only read; an operator can do this.";
+
+/// A link to a page that changes something: offered to an operator; shown disabled, with the
+/// reason, to a viewer.
+#[component]
+pub fn OperatorLink(
+    href: String,
+    label: &'static str,
+    can_change: bool,
+    /// `button` for a link that looks like one.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    if can_change {
+        view! { <a class=class href=href>{label}</a> }.into_any()
+    } else {
+        view! {
+            <span class=format!("{class} disabled") aria-disabled="true">{label}</span>
+            " "
+            <span class="note reason">{OPERATORS_ONLY}</span>
+        }
+        .into_any()
+    }
+}
+
 /// The hidden inputs that name a store in a form: what every store server function takes first.
 #[component]
 pub fn StoreInputs(store: StoreRef) -> impl IntoView {

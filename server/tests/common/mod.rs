@@ -187,3 +187,25 @@ pub async fn console_and_admin_with(extra: &[&str]) -> (Router, String) {
     let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
     (router, cookie)
 }
+
+/// An operator adds a user with `role`; returns that user's session cookie.
+pub async fn add_user(
+    router: &Router,
+    operator: &str,
+    name: &str,
+    password: &str,
+    role: &str,
+) -> String {
+    let added = send(
+        router,
+        call(
+            "/api/users/add",
+            &[("username", name), ("password", password), ("role", role)],
+            Some(operator),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    sign_in(router, name, password).await
+}
