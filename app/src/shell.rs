@@ -23,8 +23,6 @@ use leptos_router::{
 pub struct StylesheetHref(pub String);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::ssr::security::provide_csp_nonce();
     let css = use_context::<StylesheetHref>()
         .map(|h| h.0)
         .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));

@@ -112,6 +112,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         move || {
             provide_context(services.clone());
             provide_context(css.clone());
+            app::ssr::security::provide_request_nonce();
         }
     };
     let routes = route_list();
@@ -128,6 +129,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
             _,
         >(context, shell))
         .layer(middleware::from_fn(error_status))
+        .layer(middleware::from_fn(page_csp))
         .layer(middleware::from_fn(require_multipart))
         .layer(middleware::from_fn(reject_cross_origin))
         .layer(sessions)
@@ -139,6 +141,27 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .layer(CatchPanicLayer::custom(answer_panic))
         .with_state(state);
     Ok(router)
+}
+
+/// Every request gets a fresh nonce, which the page renders with (through Leptos' context); an
+/// HTML answer carries the policy with that nonce.
+async fn page_csp(mut req: Request, next: Next) -> Response {
+    use app::ssr::security::{content_security_policy, CspNonce};
+    let nonce = CspNonce::fresh();
+    req.extensions_mut().insert(nonce.clone());
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if html {
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce.0)) {
+            res.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    res
 }
 
 /// server_fn answers every error it makes itself (a request whose arguments cannot be read,
