@@ -9,6 +9,10 @@
 //!
 //! `docs/ARCHITECTURE.md` has the whole picture.
 
+// Leptos views are deeply nested types; a non-incremental wasm build of the pages needs more
+// than the default depth to lay them out.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod domain;
 pub mod error;

@@ -249,6 +249,9 @@ fn StoreLine(row: StoreRow) -> impl IntoView {
             <td class="created" data-label="Created">{created(row.created)}</td>
         </tr>
     }
+    // Type-erased: a row's full view type is deep enough to overflow the compiler's query depth
+    // in the wasm build.
+    .into_any()
 }
 
 /// An identifier such as XKS_PROXY_ACCESS_DENIED, which may wrap after an underscore but never
