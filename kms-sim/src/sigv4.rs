@@ -247,12 +247,13 @@ pub fn verify(
         let value = canonical_header_value(req.headers, name).ok_or(SigError::Mismatch)?;
         canonical_headers.push_str(&format!("{name}:{value}\n"));
     }
-    let payload_hash = req
-        .headers
-        .get("x-amz-content-sha256")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| hex::encode(Sha256::digest(req.body)));
+    // The signature covers the body that arrived: a client's X-Amz-Content-Sha256 must be that
+    // body's hash, as AWS requires, or the request is refused like any other mismatch.
+    let payload_hash = hex::encode(Sha256::digest(req.body));
+    let claimed = req.headers.get("x-amz-content-sha256");
+    if claimed.is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(payload_hash.as_bytes())) {
+        return Err(SigError::Mismatch);
+    }
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method,
@@ -296,11 +297,24 @@ mod tests {
 
     /// Signs a request the way the AWS SDKs do, with aws-sigv4's own signer.
     fn signed(secret: &str, service: &str, region: &str, at: SystemTime, body: &[u8]) -> HeaderMap {
-        let headers = [
+        signed_with(&[], secret, service, region, at, body)
+    }
+
+    /// The same, with more headers signed.
+    fn signed_with(
+        extra: &[(&str, &str)],
+        secret: &str,
+        service: &str,
+        region: &str,
+        at: SystemTime,
+        body: &[u8],
+    ) -> HeaderMap {
+        let mut headers = vec![
             ("host", "127.0.0.1:4599"),
             ("content-type", "application/x-amz-json-1.1"),
             ("x-amz-target", "TrentService.DescribeCustomKeyStores"),
         ];
+        headers.extend_from_slice(extra);
         let signer = Signer {
             access_key_id: "AKIDEXAMPLE",
             secret,
@@ -313,7 +327,10 @@ mod tests {
             .unwrap();
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.insert(k, v.parse().unwrap());
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         for (k, v) in signature {
             map.insert(
@@ -374,6 +391,32 @@ mod tests {
             check(&signed("secret", "s3", "us-east-1", now, b"{}"), b"{}", now),
             Err(SigError::WrongService(_))
         ));
+    }
+
+    /// X-Amz-Content-Sha256 names the body that was signed; the signature covers the body that
+    /// arrives, so a header that does not hash that body is refused.
+    #[test]
+    fn a_content_hash_header_must_hash_the_body_that_arrives() {
+        let now = SystemTime::now();
+        let body = b"{}";
+        let hash = hex::encode(Sha256::digest(body));
+        let headers = signed_with(
+            &[("x-amz-content-sha256", &hash)],
+            "secret",
+            "kms",
+            "us-east-1",
+            now,
+            body,
+        );
+        assert!(
+            check(&headers, body, now).is_ok(),
+            "the honest request passes"
+        );
+        assert_eq!(
+            check(&headers, b"{\"Limit\":1}", now),
+            Err(SigError::Mismatch),
+            "another body under the signed body's hash"
+        );
     }
 
     #[test]
