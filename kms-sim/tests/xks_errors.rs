@@ -87,20 +87,27 @@ fn assert_error(reply: (u16, String), status: u16, name: &str, what: &str) {
     );
 }
 
+/// The team proxy holds one external key, and its authorization denies KMS or not.
+async fn with_key(sim: &kms_sim::Running, id: &str, enabled: bool, denies_kms: bool) {
+    let id = id.to_string();
+    change_world(sim, move |w| {
+        w.xks_proxies[0].keys = vec![ExternalKey {
+            id,
+            material_hex: "3c".repeat(32),
+            enabled,
+        }];
+        w.xks_proxies[0].faults.access_denied = denies_kms;
+    })
+    .await;
+}
+
 const HEALTH: &str = "/team/kms/xks/v1/health";
 const METADATA: &str = "/team/kms/xks/v1/keys/key-1/metadata";
 
 #[tokio::test]
 async fn authentication_failures_are_401_on_every_api() {
     let sim = start().await;
-    change_world(&sim, |w| {
-        w.xks_proxies[0].keys = vec![ExternalKey {
-            id: "key-1".into(),
-            material_hex: "3c".repeat(32),
-            enabled: true,
-        }]
-    })
-    .await;
+    with_key(&sim, "key-1", true, false).await;
     let proxy = Proxy::new(&sim);
     // The credential works, so what follows is about the credential alone.
     assert_eq!(proxy.call(HEALTH, AKID, SECRET, &metadata()).await.0, 200);
@@ -129,15 +136,7 @@ async fn authentication_failures_are_401_on_every_api() {
 #[tokio::test]
 async fn an_authorization_that_denies_kms_is_403_except_on_get_health_status() {
     let sim = start().await;
-    change_world(&sim, |w| {
-        w.xks_proxies[0].keys = vec![ExternalKey {
-            id: "key-1".into(),
-            material_hex: "3c".repeat(32),
-            enabled: true,
-        }];
-        w.xks_proxies[0].faults.access_denied = true;
-    })
-    .await;
+    with_key(&sim, "key-1", true, true).await;
     let proxy = Proxy::new(&sim);
     assert_error(
         proxy.call(METADATA, AKID, SECRET, &metadata()).await,
@@ -168,14 +167,7 @@ async fn an_authorization_that_denies_kms_is_403_except_on_get_health_status() {
 #[tokio::test]
 async fn the_other_errors_of_the_spec_have_their_status() {
     let sim = start().await;
-    change_world(&sim, |w| {
-        w.xks_proxies[0].keys = vec![ExternalKey {
-            id: "key-off".into(),
-            material_hex: "3c".repeat(32),
-            enabled: false,
-        }]
-    })
-    .await;
+    with_key(&sim, "key-off", false, false).await;
     let proxy = Proxy::new(&sim);
     assert_error(
         proxy
