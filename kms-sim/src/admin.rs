@@ -1,6 +1,10 @@
 //! The simulator's admin API, beside the KMS API on the same port under `/_sim`: read or replace
 //! the simulated world, and inject faults into XKS proxies. It plays the parts of AWS that the
 //! KMS API does not reach (CloudHSM, VPC, the proxy's own configuration).
+//!
+//! With an admin token (`--admin-token`, or the random one the console makes for its embedded
+//! simulator at each start), every route but `/_sim/health` needs `Authorization: Bearer TOKEN`;
+//! without one it answers 401.
 
 use crate::model::Faults;
 use crate::model::{World, XksCredential};
@@ -13,16 +17,50 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn router(sim: Arc<Sim>) -> Router {
+pub fn router(sim: Arc<Sim>, token: Option<String>) -> Router {
+    let guarded = Router::new()
+        .route("/_sim/world", get(get_world).put(put_world))
+        .route("/_sim/xks-proxies/faults", post(set_faults))
+        .route("/_sim/xks-proxies/credentials", post(set_credentials))
+        .with_state(sim);
+    let guarded = match token {
+        Some(token) => guarded.layer(axum::middleware::from_fn_with_state(
+            Arc::<str>::from(token),
+            require_token,
+        )),
+        None => guarded,
+    };
     Router::new()
         .route(
             "/_sim/health",
             get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
         )
-        .route("/_sim/world", get(get_world).put(put_world))
-        .route("/_sim/xks-proxies/faults", post(set_faults))
-        .route("/_sim/xks-proxies/credentials", post(set_credentials))
-        .with_state(sim)
+        .merge(guarded)
+}
+
+/// Refuses a request whose bearer token is not the admin token (compared in constant time).
+async fn require_token(
+    State(token): State<Arc<str>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use subtle::ConstantTimeEq;
+    let given = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(http::header::WWW_AUTHENTICATE, "Bearer")],
+            "the admin API needs the simulator's admin token",
+        )
+            .into_response()
+    }
 }
 
 async fn get_world(State(sim): State<Arc<Sim>>) -> Json<World> {

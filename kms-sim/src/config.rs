@@ -32,6 +32,31 @@ impl Credential {
             account_id: "000000000000".into(),
         }
     }
+
+    /// A random access key for `account`, in the shape of an AWS one (AKIA and 16 characters,
+    /// a 40-character secret): what an embedded simulator accepts instead of `test`/`test`.
+    pub fn random(account: &str) -> Self {
+        use rand::Rng;
+        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut rng = rand::thread_rng();
+        let mut pick = |alphabet: &[u8], n: usize| -> String {
+            (0..n)
+                .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+                .collect()
+        };
+        Credential {
+            access_key_id: format!("AKIA{}", pick(UPPER, 16)),
+            secret_access_key: pick(SECRET, 40),
+            account_id: account.into(),
+        }
+    }
+}
+
+/// A random bearer token for the admin API: 32 random bytes, hex.
+pub fn random_token() -> String {
+    use rand::Rng;
+    hex::encode(rand::thread_rng().gen::<[u8; 32]>())
 }
 
 impl std::str::FromStr for Credential {
@@ -94,6 +119,8 @@ pub struct SimConfig {
     pub reset: bool,
     /// Added to every KMS API call before it is answered, as a distant region would (benchmarks).
     pub latency: Duration,
+    /// When set, the admin API under /_sim (all but its health check) needs this bearer token.
+    pub admin_token: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -112,6 +139,7 @@ impl Default for SimConfig {
             initial: Initial::Empty,
             reset: false,
             latency: Duration::ZERO,
+            admin_token: None,
         }
     }
 }

@@ -45,6 +45,7 @@ pub struct Running {
     xks_addr: SocketAddr,
     ca_pem: String,
     sim: Arc<Sim>,
+    credentials: Vec<Credential>,
     xks_client: Arc<xks::client::XksClient>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -69,6 +70,11 @@ impl Running {
 
     pub fn sim(&self) -> &Arc<Sim> {
         &self.sim
+    }
+
+    /// The access keys the KMS API accepts (the demo's second account's included).
+    pub fn credentials(&self) -> &[Credential] {
+        &self.credentials
     }
 
     /// A client that reaches proxies the way the simulator's KMS does (same name mapping and CA).
@@ -125,11 +131,12 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
     let (xks_listener, xks_addr) = bind(config.xks_listen).await?;
 
     if matches!(config.initial, Initial::Demo) {
+        // The demo's second account gets its fixed key unless the caller gave that account one.
         for c in demo::credentials() {
             if !config
                 .credentials
                 .iter()
-                .any(|k| k.access_key_id == c.access_key_id)
+                .any(|k| k.account_id == c.account_id)
             {
                 config.credentials.push(c);
             }
@@ -155,11 +162,13 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
     )
     .map_err(SimError::Tls)?;
     let client = Arc::new(client);
+    let credentials = config.credentials.clone();
+    let admin_token = config.admin_token.clone();
     let sim = Sim::open(config, db, initial, client.clone(), world.clone())
         .await
         .map_err(|e| state_err(e.message))?;
 
-    let kms_app = wire::router(sim.clone()).merge(admin::router(sim.clone()));
+    let kms_app = wire::router(sim.clone()).merge(admin::router(sim.clone(), admin_token));
     let kms_task = tokio::spawn(async move {
         if let Err(e) = axum::serve(kms_listener, kms_app).await {
             tracing::error!(error = %e, "kms-sim KMS endpoint stopped");
@@ -180,6 +189,7 @@ pub async fn start(mut config: SimConfig) -> Result<Running, SimError> {
         xks_addr,
         ca_pem: authority.cert_pem().to_string(),
         sim,
+        credentials,
         xks_client: client,
         tasks: vec![kms_task, xks_task],
     })

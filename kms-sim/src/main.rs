@@ -62,6 +62,10 @@ struct Args {
     /// Also trust this CA (PEM file) for proxy certificates, e.g. a local proxy's own CA.
     #[arg(long = "trust-ca", value_name = "FILE")]
     trusted_cas: Vec<PathBuf>,
+    /// Require this bearer token on the admin API under /_sim (all but /_sim/health). Prefer the
+    /// variable: a flag shows in process listings.
+    #[arg(long, env = "KMS_SIM_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Milliseconds added to every KMS API call, like a distant region (for benchmarks).
     #[arg(long, env = "KMS_SIM_LATENCY_MS", default_value_t = 0)]
     latency_ms: u64,
@@ -155,7 +159,9 @@ async fn main() -> ExitCode {
         initial,
         reset: args.reset,
         latency: Duration::from_millis(args.latency_ms),
+        admin_token: args.admin_token.filter(|t| !t.is_empty()),
     };
+    let guarded = config.admin_token.is_some();
     let running = match kms_sim::start(config).await {
         Ok(r) => r,
         Err(e) => {
@@ -172,7 +178,15 @@ async fn main() -> ExitCode {
         running.xks_addr(),
         kms_sim::xks::SIM_DOMAIN
     );
-    println!("admin API:             {}/_sim/world", running.kms_url());
+    println!(
+        "admin API:             {}/_sim/world{}",
+        running.kms_url(),
+        if guarded {
+            "  (Authorization: Bearer <admin token>)"
+        } else {
+            ""
+        }
+    );
     println!("try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url {} kms describe-custom-key-stores", running.kms_url());
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS

@@ -77,7 +77,7 @@ async fn dispatch(
     let here = format!("{}/{}", caller.account, caller.region);
     if sim.world().unavailable_targets.contains(&here) {
         return Err(crate::service::internal(format!(
-            "unavailableTargets fault injected for {here} through the admin API"
+            "unavailableTargets fault injected for {here}"
         )));
     }
     if sim.world().kms_internal_error {

@@ -12,7 +12,7 @@ async fn post(sim: &kms_sim::Running, path: &str, body: serde_json::Value) -> u1
         .header("content-type", "application/json")
         .body(axum::body::Body::from(body.to_string()))
         .unwrap();
-    kms_sim::admin::router(sim.sim().clone())
+    kms_sim::admin::router(sim.sim().clone(), None)
         .oneshot(req)
         .await
         .unwrap()

@@ -246,3 +246,48 @@ async fn a_seed_file_sets_up_the_world_on_first_start() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("seed file"));
 }
+
+/// Without `--admin-token` the admin API is open (a local tool for tests and demos); with one,
+/// everything under /_sim but the health check answers 401 unless the request bears the token.
+#[tokio::test]
+async fn an_admin_token_closes_the_admin_api_to_requests_without_it() {
+    let http = reqwest::Client::new();
+    let (_open, open_url) = start_binary(&["--demo"]);
+    let world = http
+        .get(format!("{open_url}/_sim/world"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(world.status(), 200);
+
+    let (_closed, url) = start_binary(&["--demo", "--admin-token", "s3cret-admin-token"]);
+    let world = format!("{url}/_sim/world");
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(status(http.get(&world).send().await.unwrap()), 401);
+    assert_eq!(
+        status(http.get(&world).bearer_auth("wrong").send().await.unwrap()),
+        401
+    );
+    let faults = http
+        .post(format!("{url}/_sim/xks-proxies/faults"))
+        .json(&serde_json::json!({ "host": "proxy-a.xks.sim.internal", "pathPrefix": "/payments", "faults": { "unreachable": true } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(faults), 401);
+    let put = http.put(&world).body("{}").send().await.unwrap();
+    assert_eq!(status(put), 401);
+    let with_token = http
+        .get(&world)
+        .bearer_auth("s3cret-admin-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(with_token), 200);
+    // The health check stays open, for readiness probes.
+    let health = http.get(format!("{url}/_sim/health")).send().await.unwrap();
+    assert_eq!(status(health), 200);
+    // The KMS API still takes test/test in the standalone simulator.
+    let kms = client(&url, "us-east-1", "test", "test");
+    assert!(kms.describe_custom_key_stores().send().await.is_ok());
+}

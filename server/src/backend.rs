@@ -28,10 +28,8 @@ pub struct Backend {
 
 /// The simulator's demo spans two accounts (each with its own access key) and two regions.
 pub fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
-    let mut credentials = vec![kms_sim::Credential::test()];
-    credentials.extend(kms_sim::demo::credentials());
     let mut targets = Vec::new();
-    for c in &credentials {
+    for c in running.credentials() {
         for region in [kms_sim::demo::US_EAST_1, kms_sim::demo::EU_WEST_1] {
             let conf = aws_sdk_kms::Config::builder()
                 .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
@@ -81,16 +79,25 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 // take longer, which made healthy demo proxies look slow. The demo's slow-proxy
                 // fault waits 1.5 s, beyond this.
                 probe_timeout: Duration::from_secs(1),
+                // Private to the console: access keys and an admin token made at each start,
+                // never shown or saved, so no other local user or process can act through it.
+                credentials: vec![
+                    kms_sim::Credential::random(kms_sim::demo::ACCOUNT_A),
+                    kms_sim::Credential::random(kms_sim::demo::ACCOUNT_B),
+                ],
+                admin_token: Some(kms_sim::config::random_token()),
                 ..kms_sim::SimConfig::default()
             };
             let running = kms_sim::start(sim_config)
                 .await
                 .map_err(|e| StartError::Backend(e.to_string()))?;
+            let targets = simulator_targets(&running);
+            let regions = targets.iter().map(|t| t.reference.clone()).collect();
             Ok(Backend {
                 info: BackendInfo::Simulator {
                     endpoint: running.kms_url(),
                 },
-                targets: simulator_targets(&running),
+                targets,
                 probe: Arc::new(XksPreflight {
                     client: running.xks_client(),
                 }),
@@ -101,6 +108,7 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
                 },
                 demo: Some(Arc::new(crate::demo::SimDemo {
                     sim: running.sim().clone(),
+                    regions,
                 })),
                 simulator: Some(running),
             })

@@ -1,7 +1,7 @@
 //! The demo control panel's faults, applied to the embedded kms-sim's world. They act on what
 //! stands behind KMS (proxies, clusters), so stores notice them at their next connect.
 
-use app::domain::demo::{DemoAction, DemoCluster, DemoProxy, DemoWorld};
+use app::domain::demo::{DemoAction, DemoCluster, DemoProxy, DemoRegion, DemoWorld};
 use app::error::AppError;
 use app::ssr::DemoControl;
 use kms_sim::model::XksCredential;
@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 pub struct SimDemo {
     pub sim: Arc<Sim>,
+    /// The accounts and Regions the console reaches the simulator in.
+    pub regions: Vec<app::domain::store::TargetRef>,
 }
 
 /// A proxy's answers wait this long: beyond KMS's 250 ms timeout, and the embedded simulator's 1 s.
@@ -70,6 +72,17 @@ impl DemoControl for SimDemo {
                     kmsuser_locked_out: c.kmsuser.as_ref().is_some_and(|u| u.locked_out),
                 })
                 .collect(),
+            regions: self
+                .regions
+                .iter()
+                .map(|t| DemoRegion {
+                    account: t.account.clone(),
+                    region: t.region.clone(),
+                    unavailable: world
+                        .unavailable_targets
+                        .contains(&format!("{}/{}", t.account, t.region)),
+                })
+                .collect(),
         })
     }
 
@@ -84,6 +97,37 @@ impl DemoControl for SimDemo {
                 .await
                 .map_err(|e| AppError::Internal(e.message))?;
             return Ok("The demo data is loaded again.".into());
+        }
+        if matches!(action, KmsDown | KmsUp) {
+            if !self
+                .regions
+                .iter()
+                .any(|t| format!("{}/{}", t.account, t.region) == target)
+            {
+                return Err(unknown("account and Region", target));
+            }
+            let down = action == KmsDown;
+            let here = target.to_string();
+            self.sim
+                .mutate(move |st| {
+                    let list = &mut st.world.unavailable_targets;
+                    list.retain(|t| *t != here);
+                    if down {
+                        list.push(here);
+                    }
+                    Ok(())
+                })
+                .await
+                .map_err(|e| AppError::Internal(e.message))?;
+            return Ok(format!(
+                "KMS in {} is {}.",
+                target.replace('/', " "),
+                if down {
+                    "unavailable: every call fails with KMSInternalException"
+                } else {
+                    "available again"
+                }
+            ));
         }
         let (host, prefix) = target.split_once(' ').unwrap_or((target, ""));
         let (host, prefix, target) = (host.to_string(), prefix.to_string(), target.to_string());

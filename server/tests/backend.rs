@@ -17,7 +17,7 @@ async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
         .simulator
         .as_ref()
         .expect("the sim backend is the default");
-    let kms = kms_client(&sim.kms_url(), "test");
+    let kms = embedded_client(sim);
     let stores = kms.describe_custom_key_stores().send().await.unwrap();
     let names: Vec<_> = stores
         .custom_key_stores()
@@ -28,6 +28,58 @@ async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
         names.contains(&"payments-xks") && names.contains(&"ledger-xks"),
         "{names:?}"
     );
+}
+
+/// The embedded simulator is the console's alone: its KMS API refuses the well-known test/test
+/// key and its admin API refuses a request without the token made at this start.
+#[tokio::test]
+async fn the_embedded_simulator_is_private_to_the_console() {
+    let console = server::build(
+        &config(&["--ephemeral"]),
+        Some(app::domain::user::Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let sim = console.backend.simulator.as_ref().unwrap();
+    assert!(sim.kms_addr().ip().is_loopback() && sim.xks_addr().ip().is_loopback());
+    let refused = kms_client(&sim.kms_url(), "test")
+        .describe_custom_key_stores()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.as_service_error().and_then(|e| e.meta().code()),
+        Some("UnrecognizedClientException")
+    );
+    let http = reqwest::Client::new();
+    for path in ["/_sim/world", "/_sim/xks-proxies/faults"] {
+        let get = http
+            .get(format!("{}{path}", sim.kms_url()))
+            .send()
+            .await
+            .unwrap();
+        let post = http
+            .post(format!("{}{path}", sim.kms_url()))
+            .json(&serde_json::json!({ "host": "proxy-a.xks.sim.internal", "pathPrefix": "/payments", "faults": { "unreachable": true } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(get.status().as_u16(), 401, "GET {path}");
+        assert_eq!(post.status().as_u16(), 401, "POST {path}");
+    }
+    // A second console's simulator has keys of its own: nothing is fixed between starts.
+    let other = server::build(&config(&["--ephemeral"]), None)
+        .await
+        .unwrap();
+    let other_sim = other.backend.simulator.as_ref().unwrap();
+    assert_ne!(
+        sim.credentials()[0].access_key_id,
+        other_sim.credentials()[0].access_key_id
+    );
+    // The console itself reaches it (the demo control goes through the simulator in process).
+    let cookie = sign_in(&console.router, "admin", ADMIN_PASSWORD).await;
+    let page = send(&console.router, get("/", Some(&cookie))).await;
+    assert!(page.body.contains("7 of 7 key stores"), "{}", page.body);
 }
 
 #[tokio::test]

@@ -126,8 +126,7 @@ async fn filters_and_sorting_live_in_the_url() {
 #[tokio::test]
 async fn the_page_refreshes_itself_while_a_store_changes_state() {
     let (router, cookie, console) = signed_in().await;
-    let sim = console.backend.simulator.as_ref().unwrap();
-    let kms = kms_client(&sim.kms_url(), "test");
+    let kms = embedded_client(console.backend.simulator.as_ref().unwrap());
     // The embedded simulator takes about 2 s to connect, like a (much faster) KMS.
     kms.connect_custom_key_store()
         .custom_key_store_id("cks-0a1b2c3d4e5f60003")
@@ -300,8 +299,7 @@ async fn reset_demo_brings_the_demo_stores_back() {
     )
     .await
     .unwrap();
-    let sim_url = first.backend.simulator.as_ref().unwrap().kms_url();
-    let kms = kms_client(&sim_url, "test");
+    let kms = embedded_client(first.backend.simulator.as_ref().unwrap());
     kms.delete_custom_key_store()
         .custom_key_store_id("cks-0a1b2c3d4e5f60003")
         .send()

@@ -7,6 +7,23 @@ use serde::{Deserialize, Serialize};
 pub struct DemoWorld {
     pub proxies: Vec<DemoProxy>,
     pub clusters: Vec<DemoCluster>,
+    pub regions: Vec<DemoRegion>,
+}
+
+/// KMS itself in one account and Region, as the console reaches it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoRegion {
+    pub account: String,
+    pub region: String,
+    /// KMS fails every call there (a Regional outage).
+    pub unavailable: bool,
+}
+
+impl DemoRegion {
+    /// How the demo control names it as a target: `account/region`.
+    pub fn target(&self) -> String {
+        format!("{}/{}", self.account, self.region)
+    }
 }
 
 /// One logical key store of the XKS proxy simulator.
@@ -51,11 +68,13 @@ pub enum DemoAction {
     RestoreHsms,
     LockOutKmsuser,
     UnlockKmsuser,
+    KmsDown,
+    KmsUp,
     Reset,
 }
 
 impl DemoAction {
-    pub const ALL: [DemoAction; 16] = [
+    pub const ALL: [DemoAction; 18] = [
         DemoAction::ProxyDown,
         DemoAction::ProxyUp,
         DemoAction::ProxySlow,
@@ -71,6 +90,8 @@ impl DemoAction {
         DemoAction::RestoreHsms,
         DemoAction::LockOutKmsuser,
         DemoAction::UnlockKmsuser,
+        DemoAction::KmsDown,
+        DemoAction::KmsUp,
         DemoAction::Reset,
     ];
 
@@ -91,6 +112,8 @@ impl DemoAction {
             DemoAction::RestoreHsms => "restore_hsms",
             DemoAction::LockOutKmsuser => "lock_out_kmsuser",
             DemoAction::UnlockKmsuser => "unlock_kmsuser",
+            DemoAction::KmsDown => "kms_down",
+            DemoAction::KmsUp => "kms_up",
             DemoAction::Reset => "reset",
         }
     }
@@ -116,6 +139,8 @@ impl DemoAction {
             DemoAction::RestoreHsms => "Restore the HSMs",
             DemoAction::LockOutKmsuser => "Lock out kmsuser",
             DemoAction::UnlockKmsuser => "Unlock kmsuser",
+            DemoAction::KmsDown => "Make KMS unavailable",
+            DemoAction::KmsUp => "Make KMS available",
             DemoAction::Reset => "Reset the demo data",
         }
     }

@@ -129,6 +129,23 @@ pub fn DemoPage() -> impl IntoView {
                             </table>
                         </section>
                         <section class="card">
+                            <h2>"KMS by account and Region"</h2>
+                            <table data-testid="demo-regions">
+                                <thead><tr><th>"Account and Region"</th><th>"KMS"</th><th>"Break or mend"</th></tr></thead>
+                                <tbody>
+                                    {w.regions.into_iter().map(|r| view! {
+                                        <tr data-testid="demo-region" data-region=r.target()>
+                                            <td>{format!("{} {}", r.account, r.region)}</td>
+                                            <td>{if r.unavailable { "unavailable" } else { "available" }}</td>
+                                            <td class="demo-actions">
+                                                {button(if r.unavailable { DemoAction::KmsUp } else { DemoAction::KmsDown }, r.target())}
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                        <section class="card">
                             <h2>"Everything"</h2>
                             <p class="note">"Forget every change to the simulator and load the demo stores again."</p>
                             {button(DemoAction::Reset, String::new())}

@@ -160,12 +160,23 @@ pub async fn sign_in(router: &Router, user: &str, password: &str) -> String {
 /// aws-sdk-kms against a simulator (or any endpoint), as access key `akid` with secret `test`, in
 /// us-east-1, without retries so that a failure shows at once.
 pub fn kms_client(endpoint: &str, akid: &str) -> aws_sdk_kms::Client {
+    kms_client_with(endpoint, akid, "test")
+}
+
+/// A client of the console's embedded simulator, with the random access key it made for the
+/// first demo account (the test runs in the console's process, so it may read it).
+pub fn embedded_client(sim: &kms_sim::Running) -> aws_sdk_kms::Client {
+    let key = &sim.credentials()[0];
+    kms_client_with(&sim.kms_url(), &key.access_key_id, &key.secret_access_key)
+}
+
+pub fn kms_client_with(endpoint: &str, akid: &str, secret: &str) -> aws_sdk_kms::Client {
     aws_sdk_kms::Client::from_conf(
         aws_sdk_kms::Config::builder()
             .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
             .region(aws_sdk_kms::config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                akid, "test", None, None, "test",
+                akid, secret, None, None, "test",
             ))
             .endpoint_url(endpoint)
             .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
