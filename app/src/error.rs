@@ -14,6 +14,8 @@ pub enum AppError {
     Forbidden { role: String },
     #[error("This request came from another site and was refused.")]
     CrossOrigin,
+    #[error("Change your password first: the one you signed in with was for one use only.")]
+    PasswordChangeRequired,
     #[error("Wrong user name or password.")]
     BadCredentials,
     #[error("Too many failed sign-ins. Try again in {retry_after_secs} s.")]
@@ -49,7 +51,9 @@ impl AppError {
         use http::StatusCode;
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden { .. } | AppError::CrossOrigin => StatusCode::FORBIDDEN,
+            AppError::Forbidden { .. }
+            | AppError::CrossOrigin
+            | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Invalid { .. } | AppError::InvalidForm(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Kms(_) => StatusCode::CONFLICT,

@@ -3,9 +3,9 @@
 use crate::domain::user::SessionInfo;
 use crate::domain::VERSION;
 use crate::pages::{
-    about::AboutPage, audit::AuditPage, create::CreatePage, demo::DemoPage, edit::EditPage,
-    fix::FixPage, login::LoginPage, review::ReviewPage, run::RunPage, store::StorePage,
-    stores::StoresPage, test_connection::TestConnectionPage, users::UsersPage,
+    about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
+    edit::EditPage, fix::FixPage, login::LoginPage, review::ReviewPage, run::RunPage,
+    store::StorePage, stores::StoresPage, test_connection::TestConnectionPage, users::UsersPage,
 };
 use crate::session::{get_session_info, Logout, SessionResource};
 use leptos::form::ActionForm;
@@ -106,6 +106,7 @@ fn Frame() -> impl IntoView {
                 <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"))
                     view=StorePage
@@ -161,12 +162,12 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
                 .user
                 .map(|u| {
                     view! {
-                        <span class="user" data-testid="user">
+                        <a class="user" data-testid="user" href="/account" title="Your account">
                             {u.username}
                             " ("
                             {u.role.as_str()}
                             ")"
-                        </span>
+                        </a>
                         <ActionForm action=logout>
                             <button type="submit" class="link">
                                 "Sign out"

@@ -112,10 +112,7 @@ pub async fn measure(runs: usize) -> Result<Overhead, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let operator = UserInfo {
-        username: "bench".into(),
-        role: Role::Operator,
-    };
+    let operator = UserInfo::new("bench", Role::Operator);
     let target = TargetRef {
         account: "000000000000".into(),
         region: "us-east-1".into(),

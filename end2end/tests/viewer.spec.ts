@@ -14,13 +14,15 @@ const PAGES = [
   '/create',
   '/demo',
   '/users',
+  '/account',
   '/audit',
   '/about',
   '/runs/1',
 ];
 
-/// Server functions a viewer may call from a form: signing out, and probing a proxy.
-const READS = ['/api/logout', '/api/stores/test-connection'];
+/// Server functions a viewer may call from a form: signing out, probing a proxy, and changing
+/// their own password.
+const READS = ['/api/logout', '/api/stores/test-connection', '/api/account/password'];
 
 test('a viewer is offered no action that changes anything, on any page', async ({ page }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);

@@ -106,6 +106,13 @@ impl SqliteUsers {
             }
         };
         self.add("admin", &password, Role::Operator).await?;
+        if matches!(outcome, AdminBootstrap::CreatedWithGeneratedPassword(_)) {
+            // A password printed to a terminal is a one-time password: changed at first sign-in.
+            sqlx::query("UPDATE users SET must_change_password = 1 WHERE username = 'admin'")
+                .execute(&self.pool)
+                .await
+                .map_err(internal)?;
+        }
         Ok(outcome)
     }
 }
@@ -118,10 +125,39 @@ fn generate_password() -> Secret {
     Secret::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn row_to_user(username: String, role: String) -> Result<UserInfo, AppError> {
+/// The columns a user is read from, in [`UserRow`]'s order.
+const USER_COLUMNS: &str = "username, role, must_change_password, session_epoch";
+
+type UserRow = (String, String, bool, i64);
+
+fn row_to_user(
+    (username, role, must_change_password, session_epoch): UserRow,
+) -> Result<UserInfo, AppError> {
     let role =
         Role::parse(&role).ok_or_else(|| internal(format!("unknown role {role:?} in database")))?;
-    Ok(UserInfo { username, role })
+    Ok(UserInfo {
+        username,
+        role,
+        must_change_password,
+        session_epoch,
+    })
+}
+
+impl SqliteUsers {
+    async fn exists(&self, username: &str) -> Result<bool, AppError> {
+        Ok(self.find(username).await?.is_some())
+    }
+
+    /// Why a change to `username` touched no row: no such user, or the last operator.
+    async fn refused(&self, username: &str, what: &str) -> AppError {
+        match self.exists(username).await {
+            Ok(true) => AppError::Conflict(format!(
+                "{username} is the last operator and cannot be {what}: make another user an operator first."
+            )),
+            Ok(false) => AppError::NotFound(format!("There is no user {username}.")),
+            Err(e) => e,
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -139,14 +175,14 @@ impl UserDirectory for SqliteUsers {
                 retry_after_secs: wait.as_secs().max(1),
             });
         }
-        let row: Option<(String, String, String)> =
-            sqlx::query_as("SELECT username, password_hash, role FROM users WHERE username = ?")
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE username = ?")
                 .bind(username)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(internal)?;
-        let (hash, user) = match row {
-            Some((name, hash, role)) => (hash, Some(row_to_user(name, role)?)),
+        let (hash, user) = match hash {
+            Some(hash) => (hash, self.find(username).await?),
             None => (self.dummy_hash.clone(), None),
         };
         let ok = {
@@ -174,22 +210,80 @@ impl UserDirectory for SqliteUsers {
     }
 
     async fn find(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT username, role FROM users WHERE username = ?")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(internal)?;
-        row.map(|(n, r)| row_to_user(n, r)).transpose()
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        row.map(row_to_user).transpose()
     }
 
     async fn list(&self) -> Result<Vec<UserInfo>, AppError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT username, role FROM users ORDER BY username")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(internal)?;
-        rows.into_iter().map(|(n, r)| row_to_user(n, r)).collect()
+        let rows: Vec<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        rows.into_iter().map(row_to_user).collect()
+    }
+
+    async fn set_role(&self, username: &str, role: Role) -> Result<(), AppError> {
+        // One statement, so two operators demoting each other at once cannot both succeed.
+        let done = sqlx::query(
+            "UPDATE users SET role = ?1, session_epoch = session_epoch + 1 WHERE username = ?2 \
+             AND (?1 = 'operator' OR role <> 'operator' \
+                  OR (SELECT COUNT(*) FROM users WHERE role = 'operator') > 1)",
+        )
+        .bind(role.as_str())
+        .bind(username)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        if done.rows_affected() == 0 {
+            return Err(self.refused(username, "made a viewer").await);
+        }
+        Ok(())
+    }
+
+    async fn set_password(
+        &self,
+        username: &str,
+        password: &Secret,
+        must_change: bool,
+    ) -> Result<(), AppError> {
+        let hash = hash_password(password).await?;
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = ?, must_change_password = ?, \
+             session_epoch = session_epoch + 1 WHERE username = ?",
+        )
+        .bind(hash)
+        .bind(must_change)
+        .bind(username)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::NotFound(format!("There is no user {username}.")));
+        }
+        Ok(())
+    }
+
+    async fn remove(&self, username: &str) -> Result<(), AppError> {
+        let done = sqlx::query(
+            "DELETE FROM users WHERE username = ?1 AND (role <> 'operator' \
+             OR (SELECT COUNT(*) FROM users WHERE role = 'operator') > 1)",
+        )
+        .bind(username)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        if done.rows_affected() == 0 {
+            return Err(self.refused(username, "removed").await);
+        }
+        Ok(())
     }
 
     async fn add(&self, username: &str, password: &Secret, role: Role) -> Result<(), AppError> {

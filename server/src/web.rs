@@ -4,8 +4,9 @@
 use crate::config::Config;
 use crate::error::StartError;
 use app::error::AppError;
+use app::pages::account::ACCOUNT_PAGE;
 use app::shell::StylesheetHref;
-use app::ssr::guard::SESSION_USER_KEY;
+use app::ssr::guard::session_user;
 use app::ssr::Services;
 use app::{shell, App};
 use axum::body::Body;
@@ -263,12 +264,16 @@ async fn gate_pages(
     if path.starts_with("/api/") {
         return next.run(req).await;
     }
-    let user = match session.get::<String>(SESSION_USER_KEY).await {
-        Ok(Some(name)) => state.services.users.find(&name).await.ok().flatten(),
-        _ => None,
-    };
+    let user = session_user(&session, state.services.users.as_ref())
+        .await
+        .ok()
+        .flatten();
     match (path.as_str(), user) {
         ("/login", Some(_)) => Redirect::to("/").into_response(),
+        // A one-time password is changed before anything else.
+        (p, Some(u)) if u.must_change_password && p != ACCOUNT_PAGE => {
+            Redirect::to(ACCOUNT_PAGE).into_response()
+        }
         ("/login", None) | (_, Some(_)) => next.run(req).await,
         (_, None) => {
             let target = req
@@ -318,12 +323,12 @@ async fn demo_proxy_config(
     session: Session,
     axum::extract::Query(q): axum::extract::Query<ProxyConfigQuery>,
 ) -> Response {
-    let name: Option<String> = session.get(SESSION_USER_KEY).await.ok().flatten();
-    let Some(name) = name else {
+    let user = session_user(&session, state.services.users.as_ref()).await;
+    let Ok(Some(user)) = user else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };
-    match state.services.users.find(&name).await {
-        Ok(Some(u)) if u.role.can_change() => {}
+    match user {
+        u if u.role.can_change() && !u.must_change_password => {}
         _ => {
             return (
                 StatusCode::FORBIDDEN,

@@ -17,6 +17,8 @@ enum Access {
     Read,
     /// Operators only.
     Change,
+    /// Any signed-in user, on their own account only (their password).
+    Own,
 }
 
 const STORE: &[(&str, &str)] = &[
@@ -41,6 +43,20 @@ fn table(path: &str) -> Option<(Access, Vec<(&'static str, &'static str)>)> {
         // Signing out when not signed in changes nothing.
         "logout" => (Public, vec![]),
         "users/list" => (Read, vec![]),
+        "account/password" => (
+            Own,
+            vec![
+                ("current", "not-the-password"),
+                ("password", "long-enough-pw2"),
+                ("confirm", "long-enough-pw2"),
+            ],
+        ),
+        "users/role" => (Change, vec![("username", "vera"), ("role", "operator")]),
+        "users/reset-password" => (
+            Change,
+            vec![("username", "vera"), ("password", "long-enough-pw3")],
+        ),
+        "users/remove" => (Change, vec![("username", "vera")]),
         "users/add" => (
             Change,
             vec![
@@ -137,7 +153,7 @@ async fn every_api_endpoint_checks_the_session_the_role_and_the_origin() {
         let r = send(&router, request(path, &form, None, ORIGIN)).await;
         match access {
             Access::Public => assert_ne!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body),
-            Access::Read | Access::Change => {
+            Access::Read | Access::Change | Access::Own => {
                 assert_eq!(
                     r.status,
                     StatusCode::UNAUTHORIZED,
@@ -160,7 +176,7 @@ async fn every_api_endpoint_checks_the_session_the_role_and_the_origin() {
             }
             // Signing in with wrong credentials is refused whoever asks.
             Access::Public => {}
-            Access::Read => assert!(
+            Access::Read | Access::Own => assert!(
                 !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
                 "{path} as a viewer: {} {}",
                 r.status,

@@ -44,6 +44,10 @@ fn hostile_values() -> Vec<String> {
 const FORMS: &[(&str, &[&str])] = &[
     ("/api/login", &["username", "password", "next"]),
     ("/api/users/add", &["username", "password", "role"]),
+    ("/api/users/role", &["username", "role"]),
+    ("/api/users/reset-password", &["username", "password"]),
+    ("/api/users/remove", &["username"]),
+    ("/api/account/password", &["current", "password", "confirm"]),
     (
         "/api/stores/review",
         &[

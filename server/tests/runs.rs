@@ -31,10 +31,7 @@ fn account_a() -> TargetRef {
 }
 
 fn operator() -> UserInfo {
-    UserInfo {
-        username: "olga".into(),
-        role: Role::Operator,
-    }
+    UserInfo::new("olga", Role::Operator)
 }
 
 struct Harness {

@@ -42,6 +42,24 @@ impl fmt::Display for Role {
 pub struct UserInfo {
     pub username: String,
     pub role: Role,
+    /// The password was generated or reset by an operator: the user changes it before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// Moves when the password or the role changes; a session made before then is over.
+    /// Server-side only.
+    #[serde(skip)]
+    pub session_epoch: i64,
+}
+
+impl UserInfo {
+    pub fn new(username: impl Into<String>, role: Role) -> UserInfo {
+        UserInfo {
+            username: username.into(),
+            role,
+            must_change_password: false,
+            session_epoch: 0,
+        }
+    }
 }
 
 /// Which KMS the console talks to, as shown in the header.
@@ -107,16 +125,17 @@ pub fn validate_username(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Sign-in passwords set by an operator for a new user.
+/// Sign-in passwords: 12 to 256 characters, whoever sets them.
 pub const MIN_PASSWORD_LEN: usize = 12;
+pub const MAX_PASSWORD_LEN: usize = 256;
 
 pub fn validate_new_password(password: &Secret) -> Result<(), String> {
     let n = password.expose().chars().count();
     if n < MIN_PASSWORD_LEN {
         return Err(format!("must have at least {MIN_PASSWORD_LEN} characters"));
     }
-    if n > 256 {
-        return Err("must have at most 256 characters".to_string());
+    if n > MAX_PASSWORD_LEN {
+        return Err(format!("must have at most {MAX_PASSWORD_LEN} characters"));
     }
     Ok(())
 }

@@ -44,7 +44,12 @@ pub fn AuditPage() -> impl IntoView {
                                         <td>{created_time(e.at_ms)}</td>
                                         <td>{e.user}</td>
                                         <td>{e.action}{e.run_id.map(|r| view! { " " <a href=format!("/runs/{r}")>{format!("run {r}")}</a> })}</td>
-                                        <td><a href=e.target.store(&e.store_id).href("")>{e.store_name}</a></td>
+                                        <td>{if e.store_id.is_empty() {
+                                            // An entry about a console account, not a store.
+                                            view! { <span>{e.store_name}</span> }.into_any()
+                                        } else {
+                                            view! { <a href=e.target.store(&e.store_id).href("")>{e.store_name}</a> }.into_any()
+                                        }}</td>
                                         <td>{format!("{} {}", e.target.account, e.target.region)}</td>
                                         <td>{e.fields.join(", ")}</td>
                                         <td>{e.outcome}</td>

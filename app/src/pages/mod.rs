@@ -11,12 +11,14 @@
 //! | `/review/{draft}` | `review.rs` |
 //! | `/runs/{id}` | `run.rs` |
 //! | `/audit` | `audit.rs` |
-//! | `/users` | `users.rs` |
+//! | `/users` | `users.rs`: users, roles, resets and removals |
+//! | `/account` | `account.rs`: your own password |
 //! | `/login` | `login.rs` |
 //! | `/about` | `about.rs`: the backend |
 //! | `/demo` | `demo.rs`: the demo control panel |
 
 pub mod about;
+pub mod account;
 pub mod audit;
 pub mod create;
 pub mod demo;

@@ -10,6 +10,8 @@ use tower_sessions::Session;
 
 /// The session key holding the signed-in user name (never a password or any other secret).
 pub const SESSION_USER_KEY: &str = "user";
+/// The user's session epoch when the session began; a session of an older epoch is over.
+pub const SESSION_EPOCH_KEY: &str = "epoch";
 
 pub fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "internal error");
@@ -50,17 +52,42 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(internal)
 }
 
-pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
-    let session = session().await?;
+/// The user a session belongs to, if it still does: the user exists and neither their password
+/// nor their role changed since the session began. A session that is over is cleared.
+pub async fn session_user(
+    session: &Session,
+    users: &dyn crate::ssr::UserDirectory,
+) -> Result<Option<UserInfo>, AppError> {
     let name: Option<String> = session.get(SESSION_USER_KEY).await.map_err(internal)?;
-    match name {
-        Some(name) => services()?.users.find(&name).await,
-        None => Ok(None),
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let epoch: i64 = session
+        .get(SESSION_EPOCH_KEY)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
+    match users.find(&name).await? {
+        Some(user) if user.session_epoch == epoch => Ok(Some(user)),
+        _ => {
+            session.flush().await.map_err(internal)?;
+            Ok(None)
+        }
     }
 }
 
+pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
+    session_user(&session().await?, services()?.users.as_ref()).await
+}
+
+/// A signed-in user who may use the console: one whose password is a one-time password (made at
+/// first start, or reset by an operator) must change it first.
 pub async fn require_user() -> Result<UserInfo, AppError> {
-    current_user().await?.ok_or(AppError::Unauthenticated)
+    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    if user.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(user)
 }
 
 pub async fn require_operator() -> Result<UserInfo, AppError> {
@@ -80,6 +107,10 @@ pub async fn start_session(user: &UserInfo) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session
         .insert(SESSION_USER_KEY, &user.username)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SESSION_EPOCH_KEY, user.session_epoch)
         .await
         .map_err(internal)
 }

@@ -24,6 +24,18 @@ pub trait UserDirectory: Send + Sync + 'static {
     async fn find(&self, username: &str) -> Result<Option<UserInfo>, AppError>;
     async fn list(&self) -> Result<Vec<UserInfo>, AppError>;
     async fn add(&self, username: &str, password: &Secret, role: Role) -> Result<(), AppError>;
+    /// Changes a role and ends the user's sessions; the last operator keeps the role (Conflict).
+    async fn set_role(&self, username: &str, role: Role) -> Result<(), AppError>;
+    /// Sets a password and ends the user's sessions. `must_change`: the user changes it at the
+    /// next sign-in (an operator's reset).
+    async fn set_password(
+        &self,
+        username: &str,
+        password: &Secret,
+        must_change: bool,
+    ) -> Result<(), AppError>;
+    /// Removes a user (and so every session of theirs); never the last operator (Conflict).
+    async fn remove(&self, username: &str) -> Result<(), AppError>;
 }
 
 /// The custom key stores of every configured target.

@@ -240,6 +240,31 @@ impl AuditEntry {
         }
     }
 
+    /// An entry about a console account (`username`), not a store: who changed whose role or
+    /// password, or removed whom. It names no store and no target.
+    pub fn about_user(
+        actor: &str,
+        action: &str,
+        username: &str,
+        detail: impl Into<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at_ms: now_ms(),
+            user: actor.to_string(),
+            action: action.to_string(),
+            target: TargetRef {
+                account: String::new(),
+                region: String::new(),
+            },
+            store_id: String::new(),
+            store_name: format!("user {username}"),
+            run_id: None,
+            fields: Vec::new(),
+            outcome: "done".to_string(),
+            detail: detail.into(),
+        }
+    }
+
     /// The entry belongs to run `id`, which changes these members (names only, never values).
     pub fn of_run(self, id: i64, fields: Vec<String>) -> AuditEntry {
         AuditEntry {

@@ -1,0 +1,122 @@
+//! `/account`: the signed-in user's own account: change the password. A one-time password (the
+//! first admin's generated one, or one an operator reset) brings every page here until it is
+//! changed.
+
+use crate::domain::user::Secret;
+use crate::error::AppError;
+use crate::session::SessionResource;
+use crate::widgets::secret_input::SecretInput;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+pub const ACCOUNT_PAGE: &str = "/account";
+
+/// Changes the signed-in user's password after checking the current one (throttled like a
+/// sign-in). The user's other sessions end; this one goes on.
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    current: Secret,
+    password: Secret,
+    confirm: Secret,
+) -> Result<(), AppError> {
+    use crate::domain::change::run::AuditEntry;
+    use crate::domain::user::validate_new_password;
+    use crate::ssr::{guard, services};
+    guard::respond(async move {
+        // Not require_user: a user with a one-time password may do exactly this.
+        let user = guard::current_user()
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        validate_new_password(&password).map_err(|m| AppError::invalid("New password", m))?;
+        if password != confirm {
+            return Err(AppError::invalid(
+                "Repeat the new password",
+                "does not match the new password",
+            ));
+        }
+        if password == current {
+            return Err(AppError::invalid(
+                "New password",
+                "must differ from the current one",
+            ));
+        }
+        let users = services()?.users;
+        let client = guard::client_address().await;
+        users
+            .authenticate(&user.username, &current, &client)
+            .await
+            .map_err(|e| match e {
+                AppError::BadCredentials => {
+                    AppError::invalid("Current password", "is not your current password")
+                }
+                other => other,
+            })?;
+        users.set_password(&user.username, &password, false).await?;
+        let renewed = users
+            .find(&user.username)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        guard::start_session(&renewed).await?;
+        services()?
+            .workflows
+            .record(AuditEntry::about_user(
+                &user.username,
+                "password changed",
+                &user.username,
+                "by the user; their other sessions ended",
+            ))
+            .await?;
+        tracing::info!(user = %user.username, "password changed");
+        if user.must_change_password {
+            guard::redirect("/");
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let session = expect_context::<SessionResource>();
+    let outcome = move || {
+        change.value().get().map(|r| match r {
+            Ok(()) => view! {
+                <p class="ok" role="status" data-testid="account-outcome">
+                    "Your password is changed. Your other sessions have ended."
+                </p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="error" role="alert" data-testid="account-outcome">{e.to_string()}</p> }
+                .into_any(),
+        })
+    };
+    view! {
+        <h1>"Your account"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                session.await.ok().and_then(|s| s.user).map(|u| view! {
+                    <p>"Signed in as " <strong>{u.username.clone()}</strong> " (" {u.role.as_str()} ")."</p>
+                    {u.must_change_password.then(|| view! {
+                        <p class="banner warning" role="alert" data-testid="must-change">
+                            "Your password was for one use only (generated at the first start, or reset by an operator). Choose your own before you go on."
+                        </p>
+                    })}
+                })
+            })}
+        </Transition>
+        <section class="card">
+            <h2>"Change your password"</h2>
+            <ActionForm action=change>
+                <label for="current-password">"Current password"</label>
+                <SecretInput id="current-password" name="current" autocomplete="current-password" show="Show" hide="Hide" required=true />
+                <label for="account-new-password">"New password (12 to 256 characters)"</label>
+                <SecretInput id="account-new-password" name="password" autocomplete="new-password" show="Show" hide="Hide" required=true />
+                <label for="account-confirm">"Repeat the new password"</label>
+                <SecretInput id="account-confirm" name="confirm" autocomplete="new-password" show="Show" hide="Hide" required=true />
+                <button type="submit">"Change password"</button>
+            </ActionForm>
+            {outcome}
+        </section>
+    }
+}
