@@ -22,7 +22,7 @@ async fn the_header_names_the_backend_and_user_and_the_footer_the_version() {
     assert!(page.body.contains("Embedded simulator"), "{}", page.body);
     assert!(
         page.body
-            .contains(r#"data-testid="user" class="user">admin<!> (<!>operator"#),
+            .contains(r#"href="/account" title="Your account" class="user">admin<!> (<!>operator"#),
         "the header names the signed-in user: {}",
         page.body
     );
