@@ -3,49 +3,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use common::*;
 
-const PAYMENTS_EDIT: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/edit";
 const ARCHIVE_EDIT: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60003/edit";
 const NEW_SECRET: &str = "cGF5bWVudHMtZGVtby1yb3RhdGVkLXNlY3JldC1mb3IteGtzLTI=";
 
 async fn console_and_admin() -> (axum::Router, String) {
     console_and_admin_with(&[]).await
-}
-
-/// A multipart form post without JavaScript, with a file part named `file`.
-fn upload(cookie: &str, file: &[u8]) -> Request<Body> {
-    let boundary = "cks-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in [
-        ("account", "000000000000"),
-        ("region", "us-east-1"),
-        ("id", "cks-0a1b2c3d4e5f60001"),
-    ] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"proxy.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Request::post("/api/stores/upload-config")
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::REFERER, format!("{ORIGIN}{PAYMENTS_EDIT}"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::COOKIE, cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap()
 }
 
 fn good_file() -> String {

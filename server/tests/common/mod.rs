@@ -220,3 +220,40 @@ pub async fn add_user(
     assert_eq!(added.status, StatusCode::OK, "{}", added.body);
     sign_in(router, name, password).await
 }
+
+/// The payments-xks store's edit page in the demo.
+pub const PAYMENTS_EDIT: &str = "/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/edit";
+
+/// A proxy configuration file upload for payments-xks, as the edit page posts it without
+/// JavaScript: a multipart form with a file part named `file`.
+pub fn upload(cookie: &str, file: &[u8]) -> Request<Body> {
+    let boundary = "cks-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("account", "000000000000"),
+        ("region", "us-east-1"),
+        ("id", "cks-0a1b2c3d4e5f60001"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"proxy.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post("/api/stores/upload-config")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::REFERER, format!("{ORIGIN}{PAYMENTS_EDIT}"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
