@@ -1,6 +1,34 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, Page } from '@playwright/test';
 
 export const ADMIN_PASSWORD = 'e2e-admin-password';
+
+/// Every page of the console a signed-in user can open (the review and run pages of a change are
+/// reached by the update journeys).
+export const PAGES = [
+  '/',
+  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001',
+  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/edit',
+  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/test',
+  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60002/fix',
+  '/stores/000000000000/eu-west-1/cks-0a1b2c3d4e5f60007/fix',
+  '/create',
+  '/demo',
+  '/users',
+  '/account',
+  '/audit',
+  '/about',
+  '/runs/1',
+];
+
+/// axe-core finds no serious or critical accessibility violation on the page as it is now.
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad, `accessibility violations on ${page.url()}`).toEqual([]);
+}
 
 /// Browser errors per page, reported when a page fails to hydrate.
 const errors = new WeakMap<Page, string[]>();
@@ -55,6 +83,7 @@ export function watchForProblems(page: Page): string[] {
 /// Saves what the page shows now as docs/screenshots/NAME.png, for the README: the pictures are
 /// made by the same journeys that test the pages, so they stay current with the code.
 export async function screenshot(page: Page, name: string) {
+  await expectAccessible(page);
   const size = page.viewportSize();
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: `../docs/screenshots/${name}.png`, fullPage: true });

@@ -1,24 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, signIn, signOut, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, PAGES, signIn, signOut, waitForHydration } from './helpers';
 
 // A viewer walks every page and is offered no action that changes anything: every form that
 // posts a change is disabled (with its reason), and no link leads to a page that changes things.
 
-const PAGES = [
-  '/',
-  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001',
-  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/edit',
-  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60001/test',
-  '/stores/000000000000/us-east-1/cks-0a1b2c3d4e5f60002/fix',
-  '/stores/000000000000/eu-west-1/cks-0a1b2c3d4e5f60007/fix',
-  '/create',
-  '/demo',
-  '/users',
-  '/account',
-  '/audit',
-  '/about',
-  '/runs/1',
-];
 
 /// Server functions a viewer may call from a form: signing out, probing a proxy, and changing
 /// their own password.
