@@ -22,6 +22,7 @@ pub fn router(sim: Arc<Sim>, token: Option<String>) -> Router {
         .route("/_sim/world", get(get_world).put(put_world))
         .route("/_sim/xks-proxies/faults", post(set_faults))
         .route("/_sim/xks-proxies/credentials", post(set_credentials))
+        .route("/_sim/request-quotas", post(set_request_quota))
         .with_state(sim);
     let guarded = match token {
         Some(token) => guarded.layer(axum::middleware::from_fn_with_state(
@@ -98,6 +99,22 @@ async fn set_faults(State(sim): State<Arc<Sim>>, Json(req): Json<FaultsRequest>)
         p.faults = req.faults.clone()
     })
     .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QuotaRequest {
+    account: String,
+    region: String,
+    /// Requests per second for each operation; 0 turns the quota off there.
+    requests_per_second: u32,
+}
+
+/// KMS quotas are adjustable per account and Region (Service Quotas); so are kms-sim's.
+async fn set_request_quota(State(sim): State<Arc<Sim>>, Json(req): Json<QuotaRequest>) -> Response {
+    sim.quotas
+        .set(&req.account, &req.region, req.requests_per_second);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(Deserialize)]

@@ -119,6 +119,8 @@ pub struct SimConfig {
     pub reset: bool,
     /// Added to every KMS API call before it is answered, as a distant region would (benchmarks).
     pub latency: Duration,
+    /// Requests per second per account, Region and operation (KMS's quota: 5); 0 turns it off.
+    pub request_quota: u32,
     /// When set, the admin API under /_sim (all but its health check) needs this bearer token.
     pub admin_token: Option<String>,
 }
@@ -140,6 +142,7 @@ impl Default for SimConfig {
             reset: false,
             latency: Duration::ZERO,
             admin_token: None,
+            request_quota: crate::quota::KMS_DEFAULT,
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     IncompleteSignature,
     InvalidSignature,
     UnrecognizedClient,
+    /// A request over the account and Region's request quota for the operation.
+    Throttling,
     // KMS exceptions of the six custom key store operations (reference §1.6).
     CloudHsmClusterInUse,
     CloudHsmClusterInvalidConfiguration,
@@ -57,6 +59,7 @@ impl ErrorKind {
             IncompleteSignature => "IncompleteSignatureException",
             InvalidSignature => "InvalidSignatureException",
             UnrecognizedClient => "UnrecognizedClientException",
+            Throttling => "ThrottlingException",
             CloudHsmClusterInUse => "CloudHsmClusterInUseException",
             CloudHsmClusterInvalidConfiguration => "CloudHsmClusterInvalidConfigurationException",
             CloudHsmClusterNotActive => "CloudHsmClusterNotActiveException",

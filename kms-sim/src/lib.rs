@@ -12,6 +12,7 @@ pub mod model;
 pub mod ops;
 pub mod persist;
 pub mod probe;
+pub mod quota;
 pub mod service;
 pub mod shapes;
 pub mod sigv4;

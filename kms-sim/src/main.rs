@@ -62,6 +62,10 @@ struct Args {
     /// Also trust this CA (PEM file) for proxy certificates, e.g. a local proxy's own CA.
     #[arg(long = "trust-ca", value_name = "FILE")]
     trusted_cas: Vec<PathBuf>,
+    /// Requests per second for each custom key store operation, per account and Region, as KMS
+    /// allows (ThrottlingException beyond); 0 turns the quota off, for load tests of kms-sim.
+    #[arg(long, env = "KMS_SIM_REQUEST_QUOTA", default_value_t = kms_sim::quota::KMS_DEFAULT)]
+    request_quota: u32,
     /// Require this bearer token on the admin API under /_sim (all but /_sim/health). Prefer the
     /// variable: a flag shows in process listings.
     #[arg(long, env = "KMS_SIM_ADMIN_TOKEN", hide_env_values = true)]
@@ -160,6 +164,7 @@ async fn main() -> ExitCode {
         reset: args.reset,
         latency: Duration::from_millis(args.latency_ms),
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
+        request_quota: args.request_quota,
     };
     let guarded = config.admin_token.is_some();
     let running = match kms_sim::start(config).await {

@@ -38,6 +38,8 @@ pub enum Transition {
 
 pub struct Sim {
     pub config: SimConfig,
+    /// KMS's request quotas, per account, Region and operation.
+    pub quotas: crate::quota::RequestQuotas,
     state: Mutex<State>,
     db: Option<Db>,
     prober: Arc<dyn Prober>,
@@ -62,6 +64,7 @@ impl Sim {
         let state = loaded.unwrap_or(initial);
         publish(&world, &state.world);
         let sim = Arc::new(Sim {
+            quotas: crate::quota::RequestQuotas::new(config.request_quota),
             config,
             state: Mutex::new(state.clone()),
             db,

@@ -90,6 +90,14 @@ async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let operation = target.strip_prefix("TrentService.").unwrap_or_default();
+    if ops::NAMES.contains(&operation)
+        && !sim.quotas.admit(&caller.account, &caller.region, operation)
+    {
+        return Err(KmsError::new(
+            ErrorKind::Throttling,
+            "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+        ));
+    }
     if sim
         .world()
         .failing_operations

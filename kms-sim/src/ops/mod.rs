@@ -7,6 +7,16 @@ pub mod describe;
 pub mod disconnect;
 pub mod update;
 
+/// The operations served, as `X-Amz-Target` names them after `TrentService.`.
+pub const NAMES: [&str; 6] = [
+    "CreateCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "UpdateCustomKeyStore",
+    "ConnectCustomKeyStore",
+    "DisconnectCustomKeyStore",
+    "DeleteCustomKeyStore",
+];
+
 use crate::model::XksCredential;
 use crate::shapes::{BackingMembers, CredentialIn};
 use crate::validate::{self, Violations};
