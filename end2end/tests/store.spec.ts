@@ -26,7 +26,7 @@ test('a viewer opens a store but cannot connect or disconnect it', async ({ page
   await page.goto('/users');
   await waitForHydration(page);
   await page.getByLabel('User name').fill('reader');
-  await page.getByLabel('Password (at least 12 characters)').fill('reader-password-1');
+  await page.getByLabel('Password (12 to 256 characters)').fill('reader-password-1');
   await page.getByLabel('Role').selectOption('viewer');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('status')).toHaveText('User added.');

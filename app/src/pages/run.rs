@@ -7,10 +7,9 @@ use crate::domain::user::Secret;
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{StateBadge, OPERATORS_ONLY};
+use crate::widgets::{AutoRefresh, StateBadge, OPERATORS_ONLY};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Meta;
 use leptos_router::hooks::use_params_map;
 
 #[server(endpoint = "runs/get")]
@@ -88,7 +87,7 @@ pub fn RunPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let can_change = can_change(expect_context::<SessionResource>()).await;
                 match run.await {
-                    Ok(r) => view! { <RunView run=r act can_change /> }.into_any(),
+                    Ok(r) => view! { <RunView run=r act can_change reload=Callback::new(move |_| run.refetch()) /> }.into_any(),
                     Err(e) => view! { <h1>"Run"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -106,13 +105,18 @@ fn action_label(a: RunAction) -> &'static str {
 }
 
 #[component]
-fn RunView(run: RunView, act: ServerAction<ActOnRun>, can_change: bool) -> impl IntoView {
+fn RunView(
+    run: RunView,
+    act: ServerAction<ActOnRun>,
+    can_change: bool,
+    reload: Callback<()>,
+) -> impl IntoView {
     let active = run.is_active();
     let status = run.status.as_str();
     let fields: Vec<&str> = run.fields.iter().map(|f| f.member()).collect();
     let now = run.store_now.clone();
     view! {
-        {active.then(|| view! { <Meta http_equiv="refresh" content="1" /> })}
+        {active.then(|| view! { <AutoRefresh seconds=1 reload /> })}
         <p><a href=run.target.store(&run.store_id).href("")>{format!("← {}", run.store_name)}</a></p>
         <h1>
             {format!("Run {} on {} ", run.id, run.store_name)}

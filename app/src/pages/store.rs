@@ -13,10 +13,9 @@ use crate::pages::stores::REFRESH_SECONDS;
 use crate::pages::use_store_ref;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{StateBadge, StoreInputs};
+use crate::widgets::{AutoRefresh, StateBadge, StoreInputs};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Meta;
 
 /// Connects or disconnects a store; the operator must confirm what it means for the store's keys.
 #[server(endpoint = "stores/act")]
@@ -156,7 +155,7 @@ pub fn StorePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let can_change = can_change(session).await;
                 match store.await {
-                    Ok(detail) => view! { <StoreView detail act can_change /> }.into_any(),
+                    Ok(detail) => view! { <StoreView detail act can_change reload=Callback::new(move |_| { store.refetch(); runs.refetch(); }) /> }.into_any(),
                     Err(e) => view! { <h1>"Key store"</h1><p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -192,6 +191,7 @@ fn StoreView(
     detail: StoreDetail,
     act: ServerAction<ActOnKeyStore>,
     can_change: bool,
+    reload: Callback<()>,
 ) -> impl IntoView {
     let row = detail.row.clone();
     let refresh = row.is_transitioning();
@@ -212,7 +212,7 @@ fn StoreView(
     };
     let is_xks = row.store_type == CustomKeyStoreType::ExternalKeyStore;
     view! {
-        {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
+        {refresh.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
         <h1>{row.name.clone()} " " <StateBadge state=row.state.clone() testid="state" /></h1>
         {error}
         <section class="card">

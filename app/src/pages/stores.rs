@@ -8,9 +8,8 @@ use crate::domain::store::StoreRow;
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{OperatorLink, StateBadge};
+use crate::widgets::{AutoRefresh, OperatorLink, StateBadge};
 use leptos::prelude::*;
-use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
 /// The page of the fleet that a view selects: only its rows travel to the page and the browser.
@@ -57,7 +56,7 @@ pub fn StoresPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {
-                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() /> }.into_any(),
+                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() reload=Callback::new(move |_| fleet.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -66,7 +65,7 @@ pub fn StoresPage() -> impl IntoView {
 }
 
 #[component]
-fn FleetView(fleet: FleetPage, view: View) -> impl IntoView {
+fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoView {
     let FleetPage {
         rows,
         matched,
@@ -86,7 +85,7 @@ fn FleetView(fleet: FleetPage, view: View) -> impl IntoView {
     };
     let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
     view! {
-        {refresh.then(|| view! { <Meta http_equiv="refresh" content=REFRESH_SECONDS.to_string() /> })}
+        {refresh.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
         {failures
             .iter()
             .map(|f| {

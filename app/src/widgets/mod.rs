@@ -60,3 +60,21 @@ pub fn StoreInputs(store: StoreRef) -> impl IntoView {
         <input type="hidden" name="id" value=store.id />
     }
 }
+
+/// While something changes on its own (a store in transition, a run under way) the page follows
+/// it. Once hydrated it reads its data again every `seconds`, in place: no reload, no lost focus
+/// or scroll, nothing a screen reader announces as a new page. Without JavaScript the page
+/// reloads itself; that refresh sits inside `<noscript>`, so a page with scripts never has it (a
+/// timed refresh is a WCAG failure for people who need more time).
+#[component]
+pub fn AutoRefresh(seconds: u32, reload: Callback<()>) -> impl IntoView {
+    Effect::new(move |_| {
+        if let Ok(timer) = set_timeout_with_handle(
+            move || reload.run(()),
+            std::time::Duration::from_secs(seconds.into()),
+        ) {
+            on_cleanup(move || timer.clear());
+        }
+    });
+    view! { <noscript inner_html=format!(r#"<meta http-equiv="refresh" content="{seconds}">"#)></noscript> }
+}
