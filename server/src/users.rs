@@ -25,7 +25,13 @@ pub struct SqliteUsers {
     dummy_hash: String,
     checks: Semaphore,
     checked: AtomicU64,
+    /// Users as last read, so a signed-in page does not wait on SQLite; every change to a user
+    /// goes through this type and drops its entry, so a change takes effect at once.
+    cache: std::sync::Mutex<std::collections::HashMap<String, Option<UserInfo>>>,
 }
+
+/// Users (or names known not to be users) kept in memory at most.
+const USERS_IN_MEMORY: usize = 10_000;
 
 fn internal(e: impl std::fmt::Display) -> AppError {
     app::ssr::guard::internal(e)
@@ -82,6 +88,7 @@ impl SqliteUsers {
             dummy_hash,
             checks: Semaphore::new(CONCURRENT_PASSWORD_CHECKS),
             checked: AtomicU64::new(0),
+            cache: Default::default(),
         })
     }
 
@@ -112,6 +119,7 @@ impl SqliteUsers {
                 .execute(&self.pool)
                 .await
                 .map_err(internal)?;
+            self.forget("admin");
         }
         Ok(outcome)
     }
@@ -144,6 +152,25 @@ fn row_to_user(
 }
 
 impl SqliteUsers {
+    fn forget(&self, username: &str) {
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(username);
+    }
+
+    /// The user as SQLite has it now.
+    async fn read(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        row.map(row_to_user).transpose()
+    }
+
     async fn exists(&self, username: &str) -> Result<bool, AppError> {
         Ok(self.find(username).await?.is_some())
     }
@@ -210,14 +237,21 @@ impl UserDirectory for SqliteUsers {
     }
 
     async fn find(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
-        let row: Option<UserRow> = sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
-        ))
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(internal)?;
-        row.map(row_to_user).transpose()
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(username)
+        {
+            return Ok(hit.clone());
+        }
+        let user = self.read(username).await?;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= USERS_IN_MEMORY {
+            cache.clear();
+        }
+        cache.insert(username.to_string(), user.clone());
+        Ok(user)
     }
 
     async fn list(&self) -> Result<Vec<UserInfo>, AppError> {
@@ -242,6 +276,7 @@ impl UserDirectory for SqliteUsers {
         .execute(&self.pool)
         .await
         .map_err(internal)?;
+        self.forget(username);
         if done.rows_affected() == 0 {
             return Err(self.refused(username, "made a viewer").await);
         }
@@ -265,6 +300,7 @@ impl UserDirectory for SqliteUsers {
         .execute(&self.pool)
         .await
         .map_err(internal)?;
+        self.forget(username);
         if done.rows_affected() == 0 {
             return Err(AppError::NotFound(format!("There is no user {username}.")));
         }
@@ -280,6 +316,7 @@ impl UserDirectory for SqliteUsers {
         .execute(&self.pool)
         .await
         .map_err(internal)?;
+        self.forget(username);
         if done.rows_affected() == 0 {
             return Err(self.refused(username, "removed").await);
         }
@@ -301,6 +338,7 @@ impl UserDirectory for SqliteUsers {
         .bind(now)
         .execute(&self.pool)
         .await;
+        self.forget(username);
         match result {
             Ok(_) => Ok(()),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(

@@ -98,6 +98,12 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .await
         .map_err(|e| StartError::Sessions(e.to_string()))?;
     spawn_expired_session_cleanup(session_store.clone());
+    // A hot session is read from memory; SQLite keeps every session across restarts. Writes and
+    // deletions (sign-in, sign-out) go to both at once.
+    let session_store = tower_sessions::CachingSessionStore::new(
+        tower_sessions_moka_store::MokaStore::new(Some(SESSIONS_IN_MEMORY)),
+        session_store,
+    );
     let sessions = SessionManagerLayer::new(session_store)
         .with_name("cks_session")
         .with_http_only(true)
@@ -251,6 +257,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
     };
     (status, Json(body)).into_response()
 }
+
+/// Sessions kept in memory at most (the least recently used go first; SQLite still has them).
+const SESSIONS_IN_MEMORY: u64 = 10_000;
 
 /// Pages need a signed-in user; everyone else is sent to the sign-in page and back afterwards.
 /// Server functions check for themselves (they answer with an error, not a redirect).
