@@ -43,6 +43,7 @@ pub fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
                 ))
                 .endpoint_url(running.kms_url())
                 .timeout_config(crate::fleet::kms_timeouts())
+                .retry_config(crate::fleet::kms_retries())
                 .build();
             targets.push(Target {
                 reference: TargetRef {
@@ -59,7 +60,9 @@ pub fn simulator_targets(running: &kms_sim::Running) -> Vec<Target> {
 /// How runs wait for the simulator's transitions (each lasts `transition`).
 pub fn simulator_timing(transition: Duration) -> Timing {
     Timing {
-        poll: Duration::from_millis(200),
+        // One Describe a second per run: within KMS's quota of 5 (the simulator enforces it),
+        // with room for the pages and for other tools.
+        poll: Duration::from_secs(1),
         wait_limit: Duration::from_secs(60) + 3 * transition,
     }
 }
@@ -190,6 +193,7 @@ async fn describe_target(spec: Option<&TargetSpec>) -> (AwsTarget, Target) {
         client: aws_sdk_kms::Client::from_conf(
             aws_sdk_kms::config::Builder::from(&sdk)
                 .timeout_config(crate::fleet::kms_timeouts())
+                .retry_config(crate::fleet::kms_retries())
                 .build(),
         ),
     };

@@ -85,6 +85,16 @@ pub fn kms_timeouts() -> aws_sdk_kms::config::timeout::TimeoutConfig {
         .build()
 }
 
+/// KMS allows 5 requests per second per operation, account and Region, shared with every other
+/// tool in the account. The SDK's adaptive retries back off on ThrottlingException and then pace
+/// the client itself, so a throttled call waits and succeeds within the timeouts above instead of
+/// failing a page or a run.
+pub fn kms_retries() -> aws_sdk_kms::config::retry::RetryConfig {
+    aws_sdk_kms::config::retry::RetryConfig::adaptive()
+        .with_max_attempts(6)
+        .with_initial_backoff(Duration::from_millis(250))
+}
+
 /// The page size the console uses.
 pub const PAGE_SIZE: i32 = 100;
 

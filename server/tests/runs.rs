@@ -49,6 +49,9 @@ impl Harness {
             initial: kms_sim::Initial::Demo,
             connect_duration: transition,
             disconnect_duration: transition,
+            // These tests time the run engine's steps and waits (it polls every 50 ms here); KMS's
+            // request quota is off, as it is for any load test of the engine's logic.
+            request_quota: 0,
             ..kms_sim::SimConfig::default()
         })
         .await
