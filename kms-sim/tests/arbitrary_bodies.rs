@@ -40,14 +40,8 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-const OPERATIONS: [&str; 6] = [
-    "CreateCustomKeyStore",
-    "DescribeCustomKeyStores",
-    "UpdateCustomKeyStore",
-    "ConnectCustomKeyStore",
-    "DisconnectCustomKeyStore",
-    "DeleteCustomKeyStore",
-];
+/// Every operation kms-sim serves.
+const OPERATIONS: [&str; 6] = kms_sim::ops::NAMES;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]

@@ -90,29 +90,15 @@ async fn an_upload_without_javascript_prefills_the_form_but_never_renders_the_se
     assert!(!page.body.contains(NEW_SECRET), "the secret is in the page");
     // The review takes the secret from the upload, and shows it only as changed.
     let upload_id = location.split("upload=").nth(1).unwrap();
-    let fingerprint = {
-        let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
-        page.body[at..at + 16].to_string()
-    };
+    let fingerprint = fingerprint_in(&page.body);
     let reply = send(
         &router,
-        call(
-            "/api/stores/review",
-            &[
-                ("account", "000000000000"),
-                ("region", "us-east-1"),
-                ("id", "cks-0a1b2c3d4e5f60001"),
-                ("fingerprint", &fingerprint),
-                ("upload", upload_id),
-                ("name", "payments-xks"),
-                ("connectivity", "PUBLIC_ENDPOINT"),
-                ("endpoint", "https://proxy-a.xks.sim.internal"),
-                ("path", "/payments-v2/kms/xks/v1"),
-                ("access_key_id", "PAYMENTSXKSROTATEDKY"),
-                ("secret", ""),
-            ],
-            Some(&cookie),
-            ORIGIN,
+        review_payments(
+            &cookie,
+            &fingerprint,
+            upload_id,
+            "/payments-v2/kms/xks/v1",
+            "PAYMENTSXKSROTATEDKY",
         ),
     )
     .await;
@@ -191,8 +177,7 @@ async fn viewers_cannot_review_changes_and_bad_values_are_named() {
     // The form was loaded before the store looked like this (stale fingerprint).
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     let page = send(&router, get(PAYMENTS_EDIT, Some(&cookie))).await;
-    let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
-    let fingerprint = page.body[at..at + 16].to_string();
+    let fingerprint = fingerprint_in(&page.body);
     let reply = send(
         &router,
         call(

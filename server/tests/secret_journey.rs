@@ -110,32 +110,18 @@ async fn a_secret_leaves_no_trace_from_upload_to_resumed_run() {
         .to_string();
     let page = send(&router, get(&location, Some(&cookie))).await;
     assert_eq!(page.status, StatusCode::OK);
-    let fingerprint = {
-        let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
-        page.body[at..at + 16].to_string()
-    };
+    let fingerprint = fingerprint_in(&page.body);
     responses.push(page.body);
 
     // 2. The review, with the preflight that probes the proxy with the uploaded secret.
     let reply = send(
         &router,
-        call(
-            "/api/stores/review",
-            &[
-                ("account", "000000000000"),
-                ("region", "us-east-1"),
-                ("id", "cks-0a1b2c3d4e5f60001"),
-                ("fingerprint", &fingerprint),
-                ("upload", &upload_id),
-                ("name", "payments-xks"),
-                ("connectivity", "PUBLIC_ENDPOINT"),
-                ("endpoint", "https://proxy-a.xks.sim.internal"),
-                ("path", "/payments/kms/xks/v1"),
-                ("access_key_id", ACCESS_KEY),
-                ("secret", ""),
-            ],
-            Some(&cookie),
-            ORIGIN,
+        review_payments(
+            &cookie,
+            &fingerprint,
+            &upload_id,
+            "/payments/kms/xks/v1",
+            ACCESS_KEY,
         ),
     )
     .await;
@@ -151,12 +137,7 @@ async fn a_secret_leaves_no_trace_from_upload_to_resumed_run() {
     responses.push(page.body);
 
     // 3. The run fails: KMS refuses the update (the credential changes while connected).
-    sim.mutate(|st| {
-        st.world.failing_operations = vec!["UpdateCustomKeyStore".into()];
-        Ok(())
-    })
-    .await
-    .unwrap();
+    fail(&sim, &["UpdateCustomKeyStore"]).await;
     let reply = send(
         &router,
         call(
@@ -177,12 +158,7 @@ async fn a_secret_leaves_no_trace_from_upload_to_resumed_run() {
     assert_eq!(status, "Failed");
 
     // 4. Resumed with the secret typed again, the run completes.
-    sim.mutate(|st| {
-        st.world.failing_operations.clear();
-        Ok(())
-    })
-    .await
-    .unwrap();
+    fail(&sim, &[]).await;
     let reply = send(
         &router,
         call(
@@ -232,6 +208,17 @@ async fn a_secret_leaves_no_trace_from_upload_to_resumed_run() {
         }
     }
     assert!(files >= 1, "the console's database was scanned");
+}
+
+/// KMS answers these operations with KMSInternalException (none: every one works again).
+async fn fail(sim: &kms_sim::service::Sim, operations: &[&str]) {
+    let operations: Vec<String> = operations.iter().map(|o| o.to_string()).collect();
+    sim.mutate(move |st| {
+        st.world.failing_operations = operations;
+        Ok(())
+    })
+    .await
+    .unwrap();
 }
 
 /// Polls the run until it stops; its status as the JSON names it.

@@ -257,3 +257,41 @@ pub fn upload(cookie: &str, file: &[u8]) -> Request<Body> {
         .body(Body::from(body))
         .unwrap()
 }
+
+/// The review of a change to payments-xks's path and credential, as the edit page posts it with
+/// the secret taken from an upload (`upload`): the reply redirects to the review page.
+pub fn review_payments(
+    cookie: &str,
+    fingerprint: &str,
+    upload: &str,
+    path: &str,
+    access_key_id: &str,
+) -> Request<Body> {
+    call(
+        "/api/stores/review",
+        &[
+            ("account", "000000000000"),
+            ("region", "us-east-1"),
+            ("id", "cks-0a1b2c3d4e5f60001"),
+            ("fingerprint", fingerprint),
+            ("upload", upload),
+            ("name", "payments-xks"),
+            ("connectivity", "PUBLIC_ENDPOINT"),
+            ("endpoint", "https://proxy-a.xks.sim.internal"),
+            ("path", path),
+            ("access_key_id", access_key_id),
+            ("secret", ""),
+        ],
+        Some(cookie),
+        ORIGIN,
+    )
+}
+
+/// The edit form's fingerprint of the store as the page showed it.
+pub fn fingerprint_in(page: &str) -> String {
+    let at = page
+        .find("name=\"fingerprint\" value=\"")
+        .expect("a fingerprint")
+        + 26;
+    page[at..at + 16].to_string()
+}
