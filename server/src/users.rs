@@ -159,6 +159,17 @@ impl SqliteUsers {
             .remove(username);
     }
 
+    /// Runs a change to `username`'s row and drops the cached copy; false when no row changed.
+    async fn write<'q>(
+        &self,
+        username: &str,
+        change: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> Result<bool, AppError> {
+        let done = change.execute(&self.pool).await.map_err(internal)?;
+        self.forget(username);
+        Ok(done.rows_affected() > 0)
+    }
+
     /// The user as SQLite has it now.
     async fn read(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
         let row: Option<UserRow> = sqlx::query_as(&format!(
@@ -266,18 +277,14 @@ impl UserDirectory for SqliteUsers {
 
     async fn set_role(&self, username: &str, role: Role) -> Result<(), AppError> {
         // One statement, so two operators demoting each other at once cannot both succeed.
-        let done = sqlx::query(
+        let change = sqlx::query(
             "UPDATE users SET role = ?1, session_epoch = session_epoch + 1 WHERE username = ?2 \
              AND (?1 = 'operator' OR role <> 'operator' \
                   OR (SELECT COUNT(*) FROM users WHERE role = 'operator') > 1)",
         )
         .bind(role.as_str())
-        .bind(username)
-        .execute(&self.pool)
-        .await
-        .map_err(internal)?;
-        self.forget(username);
-        if done.rows_affected() == 0 {
+        .bind(username);
+        if !self.write(username, change).await? {
             return Err(self.refused(username, "made a viewer").await);
         }
         Ok(())
@@ -290,34 +297,26 @@ impl UserDirectory for SqliteUsers {
         must_change: bool,
     ) -> Result<(), AppError> {
         let hash = hash_password(password).await?;
-        let done = sqlx::query(
+        let change = sqlx::query(
             "UPDATE users SET password_hash = ?, must_change_password = ?, \
              session_epoch = session_epoch + 1 WHERE username = ?",
         )
         .bind(hash)
         .bind(must_change)
-        .bind(username)
-        .execute(&self.pool)
-        .await
-        .map_err(internal)?;
-        self.forget(username);
-        if done.rows_affected() == 0 {
+        .bind(username);
+        if !self.write(username, change).await? {
             return Err(AppError::NotFound(format!("There is no user {username}.")));
         }
         Ok(())
     }
 
     async fn remove(&self, username: &str) -> Result<(), AppError> {
-        let done = sqlx::query(
+        let change = sqlx::query(
             "DELETE FROM users WHERE username = ?1 AND (role <> 'operator' \
              OR (SELECT COUNT(*) FROM users WHERE role = 'operator') > 1)",
         )
-        .bind(username)
-        .execute(&self.pool)
-        .await
-        .map_err(internal)?;
-        self.forget(username);
-        if done.rows_affected() == 0 {
+        .bind(username);
+        if !self.write(username, change).await? {
             return Err(self.refused(username, "removed").await);
         }
         Ok(())

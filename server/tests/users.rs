@@ -24,21 +24,6 @@ async fn assert_audited(router: &axum::Router, cookie: &str, expected: &[&str]) 
     }
 }
 
-/// What signing in with this password answers.
-async fn sign_in_status(router: &axum::Router, user: &str, password: &str) -> StatusCode {
-    let reply = send(
-        router,
-        call(
-            "/api/login",
-            &[("username", user), ("password", password)],
-            None,
-            ORIGIN,
-        ),
-    )
-    .await;
-    reply.status
-}
-
 async fn audit_actions(router: &axum::Router, cookie: &str) -> Vec<String> {
     let reply = send(router, call("/api/audit/list", &[], Some(cookie), ORIGIN)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);

@@ -136,18 +136,24 @@ fn serde_urlencoded(form: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// A sign-in as the hydrated page sends it.
+pub fn login(user: &str, password: &str) -> Request<Body> {
+    call(
+        "/api/login",
+        &[("username", user), ("password", password)],
+        None,
+        ORIGIN,
+    )
+}
+
+/// What signing in with this password answers.
+pub async fn sign_in_status(router: &Router, user: &str, password: &str) -> StatusCode {
+    send(router, login(user, password)).await.status
+}
+
 /// Signs in and returns the session cookie.
 pub async fn sign_in(router: &Router, user: &str, password: &str) -> String {
-    let reply = send(
-        router,
-        call(
-            "/api/login",
-            &[("username", user), ("password", password)],
-            None,
-            ORIGIN,
-        ),
-    )
-    .await;
+    let reply = send(router, login(user, password)).await;
     assert_eq!(
         reply.status,
         StatusCode::OK,
