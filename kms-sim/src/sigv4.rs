@@ -444,6 +444,31 @@ mod tests {
     }
 
     #[test]
+    fn odd_signed_header_lists_are_refused_without_a_panic() {
+        let now = SystemTime::now();
+        let good = signed("secret", "kms", "us-east-1", now, b"{}");
+        let auth = good["authorization"].to_str().unwrap().to_string();
+        let (head, rest) = auth.split_once("SignedHeaders=").unwrap();
+        let (_, signature) = rest.split_once(',').unwrap();
+        for list in [
+            "host;x y",
+            "host;",
+            "host;;x-amz-date",
+            "host;\u{e9}t\u{e9}",
+            "host;host;x-amz-date",
+            "host;(request-target)",
+            "host;x-amz-content-sha256;x-amz-date",
+        ] {
+            let mut headers = good.clone();
+            let Ok(value) = format!("{head}SignedHeaders={list},{signature}").parse() else {
+                continue;
+            };
+            headers.insert("authorization", value);
+            assert!(check(&headers, b"{}", now).is_err(), "{list}");
+        }
+    }
+
+    #[test]
     fn old_signatures_and_missing_headers_are_refused() {
         let then = SystemTime::now() - Duration::from_secs(3600);
         let headers = signed("secret", "kms", "us-east-1", then, b"{}");
