@@ -27,7 +27,15 @@ pub struct SqliteUsers {
     checked: AtomicU64,
     /// Users as last read, so a signed-in page does not wait on SQLite; every change to a user
     /// goes through this type and drops its entry, so a change takes effect at once.
-    cache: std::sync::Mutex<std::collections::HashMap<String, Option<UserInfo>>>,
+    cache: std::sync::Mutex<UserCache>,
+}
+
+#[derive(Default)]
+struct UserCache {
+    users: std::collections::HashMap<String, Option<UserInfo>>,
+    /// Moves on every change to a user. A read that began before a change is not cached, or a
+    /// request racing a role change could keep the old session epoch in memory for good.
+    generation: u64,
 }
 
 /// Users (or names known not to be users) kept in memory at most.
@@ -115,11 +123,9 @@ impl SqliteUsers {
         self.add("admin", &password, Role::Operator).await?;
         if matches!(outcome, AdminBootstrap::CreatedWithGeneratedPassword(_)) {
             // A password printed to a terminal is a one-time password: changed at first sign-in.
-            sqlx::query("UPDATE users SET must_change_password = 1 WHERE username = 'admin'")
-                .execute(&self.pool)
-                .await
-                .map_err(internal)?;
-            self.forget("admin");
+            let change =
+                sqlx::query("UPDATE users SET must_change_password = 1 WHERE username = 'admin'");
+            self.write("admin", change).await?;
         }
         Ok(outcome)
     }
@@ -152,11 +158,14 @@ fn row_to_user(
 }
 
 impl SqliteUsers {
+    fn cache(&self) -> std::sync::MutexGuard<'_, UserCache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn forget(&self, username: &str) {
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(username);
+        let mut cache = self.cache();
+        cache.users.remove(username);
+        cache.generation += 1;
     }
 
     /// Runs a change to `username`'s row and drops the cached copy; false when no row changed.
@@ -248,20 +257,21 @@ impl UserDirectory for SqliteUsers {
     }
 
     async fn find(&self, username: &str) -> Result<Option<UserInfo>, AppError> {
-        if let Some(hit) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(username)
-        {
-            return Ok(hit.clone());
-        }
+        let generation = {
+            let cache = self.cache();
+            if let Some(hit) = cache.users.get(username) {
+                return Ok(hit.clone());
+            }
+            cache.generation
+        };
         let user = self.read(username).await?;
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= USERS_IN_MEMORY {
-            cache.clear();
+        let mut cache = self.cache();
+        if cache.generation == generation {
+            if cache.users.len() >= USERS_IN_MEMORY {
+                cache.users.clear();
+            }
+            cache.users.insert(username.to_string(), user.clone());
         }
-        cache.insert(username.to_string(), user.clone());
         Ok(user)
     }
 
