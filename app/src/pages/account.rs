@@ -19,9 +19,8 @@ pub async fn change_password(
     password: Secret,
     confirm: Secret,
 ) -> Result<(), AppError> {
-    use crate::domain::change::run::AuditEntry;
     use crate::domain::user::validate_new_password;
-    use crate::ssr::{guard, services};
+    use crate::ssr::{audit_user, guard, services};
     guard::respond(async move {
         // Not require_user: a user with a one-time password may do exactly this.
         let user = guard::current_user()
@@ -52,20 +51,14 @@ pub async fn change_password(
                 other => other,
             })?;
         users.set_password(&user.username, &password, false).await?;
-        let renewed = users
-            .find(&user.username)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        guard::start_session(&renewed).await?;
-        services()?
-            .workflows
-            .record(AuditEntry::about_user(
-                &user.username,
-                "password changed",
-                &user.username,
-                "by the user; their other sessions ended",
-            ))
-            .await?;
+        guard::renew_session(&user.username).await?;
+        audit_user(
+            &user.username,
+            "password changed",
+            &user.username,
+            "by the user; their other sessions ended",
+        )
+        .await?;
         tracing::info!(user = %user.username, "password changed");
         if user.must_change_password {
             guard::redirect("/");

@@ -18,15 +18,14 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
 
 #[server(endpoint = "users/add")]
 pub async fn add_user(username: String, password: Secret, role: String) -> Result<(), AppError> {
-    use crate::domain::user::{validate_new_password, validate_username, Role};
-    use crate::ssr::{guard, services};
+    use crate::domain::user::{validate_new_password, validate_username};
+    use crate::ssr::{audit_user as audit, guard, services};
     guard::respond(async move {
         let actor = guard::require_operator().await?;
         let username = username.trim().to_string();
         validate_username(&username).map_err(|m| AppError::invalid("User name", m))?;
         validate_new_password(&password).map_err(|m| AppError::invalid("Password", m))?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| AppError::invalid("Role", "must be viewer or operator"))?;
+        let role = parse_role(&role)?;
         services()?.users.add(&username, &password, role).await?;
         audit(
             &actor.username,
@@ -43,12 +42,10 @@ pub async fn add_user(username: String, password: Secret, role: String) -> Resul
 
 #[server(endpoint = "users/role")]
 pub async fn set_user_role(username: String, role: String) -> Result<(), AppError> {
-    use crate::domain::user::Role;
-    use crate::ssr::{guard, services};
+    use crate::ssr::{audit_user as audit, guard, services};
     guard::respond(async move {
         let actor = guard::require_operator().await?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| AppError::invalid("Role", "must be viewer or operator"))?;
+        let role = parse_role(&role)?;
         services()?.users.set_role(&username, role).await?;
         audit(
             &actor.username,
@@ -66,7 +63,7 @@ pub async fn set_user_role(username: String, role: String) -> Result<(), AppErro
 #[server(endpoint = "users/reset-password")]
 pub async fn reset_user_password(username: String, password: Secret) -> Result<(), AppError> {
     use crate::domain::user::validate_new_password;
-    use crate::ssr::{guard, services};
+    use crate::ssr::{audit_user as audit, guard, services};
     guard::respond(async move {
         let actor = guard::require_operator().await?;
         validate_new_password(&password).map_err(|m| AppError::invalid("New password", m))?;
@@ -89,7 +86,7 @@ pub async fn reset_user_password(username: String, password: Secret) -> Result<(
 
 #[server(endpoint = "users/remove")]
 pub async fn remove_user(username: String) -> Result<(), AppError> {
-    use crate::ssr::{guard, services};
+    use crate::ssr::{audit_user as audit, guard, services};
     guard::respond(async move {
         let actor = guard::require_operator().await?;
         services()?.users.remove(&username).await?;
@@ -110,30 +107,18 @@ pub async fn remove_user(username: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn audit(
-    actor: &str,
-    action: &str,
-    username: &str,
-    detail: impl Into<String>,
-) -> Result<(), AppError> {
-    use crate::domain::change::run::AuditEntry;
-    crate::ssr::services()?
-        .workflows
-        .record(AuditEntry::about_user(actor, action, username, detail))
-        .await
+fn parse_role(role: &str) -> Result<crate::domain::user::Role, AppError> {
+    crate::domain::user::Role::parse(role)
+        .ok_or_else(|| AppError::invalid("Role", "must be viewer or operator"))
 }
 
 /// An operator who changed their own account goes on in this session (the others end).
 #[cfg(feature = "ssr")]
 async fn keep_own_session(actor: &str, username: &str) -> Result<(), AppError> {
-    use crate::ssr::{guard, services};
-    if actor != username {
-        return Ok(());
+    if actor == username {
+        crate::ssr::guard::renew_session(username).await?;
     }
-    match services()?.users.find(username).await? {
-        Some(me) => guard::start_session(&me).await,
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 #[component]

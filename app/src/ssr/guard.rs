@@ -115,6 +115,15 @@ pub async fn start_session(user: &UserInfo) -> Result<(), AppError> {
         .map_err(internal)
 }
 
+/// This session goes on after a change to its own user's password or role, which ended the
+/// user's other sessions: it starts again (a new id) with the user's new session epoch.
+pub async fn renew_session(username: &str) -> Result<(), AppError> {
+    match services()?.users.find(username).await? {
+        Some(user) => start_session(&user).await,
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
 pub async fn end_session() -> Result<(), AppError> {
     session().await?.flush().await.map_err(internal)
 }
