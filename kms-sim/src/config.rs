@@ -36,21 +36,25 @@ impl Credential {
     /// A random access key for `account`, in the shape of an AWS one (AKIA and 16 characters,
     /// a 40-character secret): what an embedded simulator accepts instead of `test`/`test`.
     pub fn random(account: &str) -> Self {
-        use rand::Rng;
-        const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut rng = rand::thread_rng();
-        let mut pick = |alphabet: &[u8], n: usize| -> String {
-            (0..n)
-                .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
-                .collect()
-        };
         Credential {
-            access_key_id: format!("AKIA{}", pick(UPPER, 16)),
-            secret_access_key: pick(SECRET, 40),
+            access_key_id: format!("AKIA{}", random_chars(BASE32, 16)),
+            secret_access_key: random_chars(SECRET, 40),
             account_id: account.into(),
         }
     }
+}
+
+/// The characters of AWS access key IDs and of XKS access key IDs (A-Z and 2-7).
+pub const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// `n` characters drawn at random from `alphabet`.
+pub fn random_chars(alphabet: &[u8], n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 /// A random bearer token for the admin API: 32 random bytes, hex.

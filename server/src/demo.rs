@@ -20,14 +20,10 @@ const SLOW_MS: u64 = 1500;
 fn new_credential() -> XksCredential {
     use base64::Engine;
     use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut rng = rand::thread_rng();
-    let akid: String = (0..20)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
-    let secret = base64::engine::general_purpose::STANDARD.encode(rng.gen::<[u8; 32]>());
+    let secret =
+        base64::engine::general_purpose::STANDARD.encode(rand::thread_rng().gen::<[u8; 32]>());
     XksCredential {
-        access_key_id: akid,
+        access_key_id: kms_sim::config::random_chars(kms_sim::config::BASE32, 20),
         raw_secret_access_key: secret,
     }
 }
