@@ -5,7 +5,7 @@ mod common;
 
 use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
 use common::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn sts(running: &kms_sim::Running, akid: &str, secret: &str) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::from_conf(
@@ -55,19 +55,40 @@ async fn get_caller_identity_names_the_account_of_each_access_key() {
     assert_eq!(code, Some("InvalidSignatureException"), "{err:?}");
 }
 
+/// The delay is shown by what a caller notices, not by a clock reading: a client whose operation
+/// timeout is shorter than the added latency never gets an answer, on every call, and one that
+/// waits long enough does. A slow machine can only make the first more certain.
 #[tokio::test]
 async fn latency_delays_every_kms_call() {
     let mut cfg = config();
-    cfg.latency = Duration::from_millis(300);
+    cfg.latency = Duration::from_secs(2);
     let sim = kms_sim::start(cfg).await.unwrap();
-    let kms = client(&sim);
-    for _ in 0..2 {
-        let started = Instant::now();
-        kms.describe_custom_key_stores().send().await.unwrap();
+    let impatient = aws_sdk_kms::Client::from_conf(
+        client(&sim)
+            .config()
+            .to_builder()
+            .timeout_config(
+                aws_sdk_kms::config::timeout::TimeoutConfig::builder()
+                    .operation_timeout(Duration::from_millis(200))
+                    .build(),
+            )
+            .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+            .build(),
+    );
+    for call in 0..3 {
+        let err = impatient
+            .describe_custom_key_stores()
+            .send()
+            .await
+            .expect_err("no answer comes before the added latency");
         assert!(
-            started.elapsed() >= Duration::from_millis(300),
-            "answered after {:?}",
-            started.elapsed()
+            matches!(err, aws_sdk_kms::error::SdkError::TimeoutError(_)),
+            "call {call}: {err:?}"
         );
     }
+    client(&sim)
+        .describe_custom_key_stores()
+        .send()
+        .await
+        .expect("a client that waits past the latency gets its answer");
 }
