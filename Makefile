@@ -29,8 +29,9 @@ BIN := $(CARGO_TARGET_DIR)/debug/cks-console
 setup:
 	@bash scripts/setup.sh
 
+# --split: the pages other than the list are lazy routes, each its own wasm chunk loaded on first visit.
 build: setup
-	cargo leptos build
+	cargo leptos build --split
 
 ## Build and start the console at http://127.0.0.1:3000 (flags: `make run ARGS="--ephemeral"`, or CKS_* variables).
 run: build
@@ -69,7 +70,7 @@ RELEASE_RUSTFLAGS := --cfg erase_components
 
 release: setup
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
-	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" cargo leptos build --release
+	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" cargo leptos build --release --split
 
 ## Benchmarks, never part of `make test`: the release build above, then the load runs;
 ## writes BENCHMARKS.md and benchmarks.json. The same flags, so cks-bench reuses the release build.

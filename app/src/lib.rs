@@ -31,5 +31,6 @@ pub use shell::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy: a page outside the first download loads its chunk before it hydrates.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -3,9 +3,9 @@
 use crate::domain::user::SessionInfo;
 use crate::domain::VERSION;
 use crate::pages::{
-    about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
-    edit::EditPage, fix::FixPage, login::LoginPage, review::ReviewPage, run::RunPage,
-    store::StorePage, stores::StoresPage, test_connection::TestConnectionPage, users::UsersPage,
+    login::LoginPage, stores::StoresPage, AboutRoute, AccountRoute, AuditRoute, CreateRoute,
+    DemoRoute, EditRoute, FixRoute, ReviewRoute, RunRoute, StoreRoute, TestConnectionRoute,
+    UsersRoute,
 };
 use crate::session::{get_session_info, Logout, SessionResource};
 use leptos::form::ActionForm;
@@ -14,7 +14,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     hooks::use_location,
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The stylesheet's URL, which carries a content hash in builds with hashed files.
@@ -101,37 +101,38 @@ fn Frame() -> impl IntoView {
         <main>
             <Routes fallback=|| view! { <NotFound /> }>
                 // Async: the server sends whole pages, so they work without JavaScript and
-                // can answer with the right status code.
+                // can answer with the right status code. Only the list and sign-in pages are in
+                // the first download; the others are lazy routes (`pages::lazy_pages`).
                 <Route path=StaticSegment("") view=StoresPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("about") view=AboutPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("about") view={Lazy::<AboutRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"))
-                    view=StorePage
+                    view={Lazy::<StoreRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("edit"))
-                    view=EditPage
+                    view={Lazy::<EditRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("fix"))
-                    view=FixPage
+                    view={Lazy::<FixRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("stores"), ParamSegment("account"), ParamSegment("region"), ParamSegment("id"), StaticSegment("test"))
-                    view=TestConnectionPage
+                    view={Lazy::<TestConnectionRoute>::new()}
                     ssr=SsrMode::Async
                 />
-                <Route path=StaticSegment("create") view=CreatePage ssr=SsrMode::Async />
-                <Route path=StaticSegment("demo") view=DemoPage ssr=SsrMode::Async />
-                <Route path=(StaticSegment("review"), ParamSegment("draft")) view=ReviewPage ssr=SsrMode::Async />
-                <Route path=(StaticSegment("runs"), ParamSegment("id")) view=RunPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("create") view={Lazy::<CreateRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("demo") view={Lazy::<DemoRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("review"), ParamSegment("draft")) view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("runs"), ParamSegment("id")) view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="footer">

@@ -48,3 +48,45 @@ pub fn use_store_ref() -> Memo<StoreRef> {
         }
     })
 }
+
+/// A page whose code the browser loads when it is first visited, not with the list page: each
+/// becomes a lazy route (its own wasm chunk, split out by `cargo leptos build --split`). The
+/// server renders every page in full either way, so pages work without JavaScript.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazy route of [`", stringify!($page), "`].")]
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+use self::{
+    about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
+    edit::EditPage, fix::FixPage, review::ReviewPage, run::RunPage, store::StorePage,
+    test_connection::TestConnectionPage, users::UsersPage,
+};
+
+lazy_pages! {
+    AboutRoute => AboutPage,
+    AccountRoute => AccountPage,
+    AuditRoute => AuditPage,
+    CreateRoute => CreatePage,
+    DemoRoute => DemoPage,
+    EditRoute => EditPage,
+    FixRoute => FixPage,
+    ReviewRoute => ReviewPage,
+    RunRoute => RunPage,
+    StoreRoute => StorePage,
+    TestConnectionRoute => TestConnectionPage,
+    UsersRoute => UsersPage,
+}
