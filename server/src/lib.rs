@@ -1,5 +1,6 @@
 //! The cks-console server: configuration, storage, sign-in, the KMS backend and the axum router.
 
+pub mod assets;
 pub mod backend;
 pub mod config;
 pub mod db;

@@ -40,6 +40,7 @@ pub struct AppState {
     pub services: Services,
     pub pool: SqlitePool,
     pub hashed_assets: bool,
+    pub asset_names: crate::assets::AssetNames,
 }
 
 pub struct RouterParts<'a> {
@@ -90,6 +91,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         services: parts.services,
         pool: parts.pool.clone(),
         hashed_assets: hashes.is_some(),
+        asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
     };
 
     let session_store = SqliteStore::new(parts.pool);
@@ -397,15 +399,19 @@ async fn reject_cross_origin(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Hashed assets never change, so browsers may keep them; everything else is per user and fresh.
+/// Assets named after their content never change, so browsers may keep them (`assets`); other
+/// assets are revalidated; everything else is per user and fresh.
 async fn cache_headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
     if res.headers().contains_key(header::CACHE_CONTROL) {
         return res;
     }
-    let value = if path.starts_with("/pkg/") && res.status().is_success() {
-        if state.hashed_assets {
+    let value = if let Some(rel) = path
+        .strip_prefix("/pkg/")
+        .filter(|_| res.status().is_success())
+    {
+        if state.hashed_assets && state.asset_names.content_named(rel).await {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
