@@ -29,7 +29,16 @@ fn brotli(bytes: &[u8]) -> Result<u64, String> {
     Ok(out.len() as u64)
 }
 
-/// The `/pkg/...` files `html` refers to, plus the `.wasm` beside each `.js`.
+/// The files a browser fetched (`pkg/...`, relative to the site root), measured.
+pub fn fetched(files: &[String], site_root: &Path) -> Result<Vec<Asset>, String> {
+    if !files.iter().any(|f| f.ends_with(".wasm")) {
+        return Err(format!("the browser fetched no wasm: {files:?}"));
+    }
+    measure(files, site_root)
+}
+
+/// The `/pkg/...` files `html` refers to, plus the `.wasm` beside each `.js`: what the page
+/// loads when no browser could be asked.
 pub fn assets(html: &str, site_root: &Path) -> Result<Vec<Asset>, String> {
     let mut files: Vec<String> = Vec::new();
     for (i, _) in html.match_indices("/pkg/") {
@@ -59,6 +68,10 @@ pub fn assets(html: &str, site_root: &Path) -> Result<Vec<Asset>, String> {
             site_root.display()
         ));
     }
+    measure(&files, site_root)
+}
+
+fn measure(files: &[String], site_root: &Path) -> Result<Vec<Asset>, String> {
     files
         .iter()
         .map(|f| {

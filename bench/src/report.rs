@@ -160,7 +160,7 @@ impl Report {
     fn payload_section(&self, md: &mut String) {
         let p = &self.payload;
         md.push_str("## Browser payload\n\n");
-        md.push_str("What the list page loads from `/pkg/` in the release build (wasm-opt applied), compressed at the highest level.\n\n");
+        md.push_str("What the list page loads from `/pkg/` in the release build (wasm-opt applied), as the browser fetched it, compressed at the highest level. The other pages are lazy routes: their code loads when they are first visited.\n\n");
         md.push_str("| file | raw | gzip | brotli |\n|---|---:|---:|---:|\n");
         for a in &p.assets {
             md.push_str(&format!(

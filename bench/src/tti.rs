@@ -12,6 +12,9 @@ pub struct Tti {
     pub hydrated_ms: f64,
     pub load_ms: f64,
     pub all_hydrated_ms: Vec<f64>,
+    /// The `pkg/...` files the browser fetched for the page (the first, cold run).
+    #[serde(default)]
+    pub assets: Vec<String>,
 }
 
 /// Cold loads of the list page, five of them; or why they could not be measured.

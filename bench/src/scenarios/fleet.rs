@@ -110,8 +110,12 @@ pub async fn measure(b: &Bench) -> Result<FleetRun, String> {
 
     // Browser payload and time to interactive, on the same console.
     step("browser payload and time to interactive");
-    let assets = payload::assets(&page, &b.args.site_root)?;
     let tti = tti::measure(b, &console_url, &cookie);
+    // What the browser fetched; the page's own references when the browser could not run.
+    let assets = match &tti {
+        Ok(t) if !t.assets.is_empty() => payload::fetched(&t.assets, &b.args.site_root)?,
+        _ => payload::assets(&page, &b.args.site_root)?,
+    };
     drop(console);
     drop(sim);
 
