@@ -7,9 +7,10 @@ import { ADMIN_PASSWORD, signIn, waitForHydration } from './helpers';
 // its content.
 
 function wasmDownloads(responses: Response[]): string[] {
-  return responses
+  const paths = responses
     .map((r) => new URL(r.url()).pathname)
     .filter((p) => p.startsWith('/pkg/') && p.endsWith('.wasm'));
+  return [...new Set(paths)];
 }
 
 test('the list page loads one wasm file; a store page loads its own code on first visit', async ({ page }) => {
