@@ -5,9 +5,9 @@ import { ADMIN_PASSWORD, PAGES, signIn, signOut, waitForHydration } from './help
 // posts a change is disabled (with its reason), and no link leads to a page that changes things.
 
 
-/// Server functions a viewer may call from a form: signing out, probing a proxy, and changing
-/// their own password.
-const READS = ['/api/logout', '/api/stores/test-connection', '/api/account/password'];
+/// Server functions a viewer may call from a form: signing out, probing a proxy, changing their
+/// own password, and asking the console to read the fleet again (Refresh changes nothing).
+const READS = ['/api/logout', '/api/stores/test-connection', '/api/account/password', '/api/stores/refresh'];
 
 test('a viewer is offered no action that changes anything, on any page', async ({ page }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);

@@ -61,6 +61,11 @@ pub struct Config {
     )]
     pub sim_transition_ms: u64,
 
+    /// Seconds between background reads of a quiet target (each target is read at once after
+    /// the console's own change, and every second while a store changes state).
+    #[arg(long, env = "CKS_REFRESH_INTERVAL", default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub refresh_interval: u64,
+
     /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.
     #[arg(long, env = "CKS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
@@ -104,6 +109,13 @@ fn parse_target(s: &str) -> Result<TargetSpec, String> {
 }
 
 impl Config {
+    pub fn watch_settings(&self) -> crate::watch::WatchSettings {
+        crate::watch::WatchSettings {
+            refresh_interval: std::time::Duration::from_secs(self.refresh_interval),
+            ..Default::default()
+        }
+    }
+
     pub fn listen_addr(&self) -> Result<SocketAddr, String> {
         if let Some(addr) = self.listen {
             return Ok(addr);

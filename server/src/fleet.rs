@@ -38,7 +38,7 @@ pub struct KmsFleet {
 }
 
 /// One target's listing, awaited by every page that asked for it while it ran.
-type Listing = Shared<BoxFuture<'static, Result<Vec<StoreRow>, String>>>;
+type Listing = Shared<BoxFuture<'static, Result<Vec<StoreDetail>, String>>>;
 
 impl KmsFleet {
     pub fn new(targets: Vec<Target>, page_size: i32) -> KmsFleet {
@@ -73,6 +73,16 @@ impl KmsFleet {
         *slot = Some(listing.clone());
         listing
     }
+
+    pub fn targets(&self) -> &[Target] {
+        &self.targets
+    }
+
+    /// Every store of target `i` as Describe tells it, within the target timeout: one read for
+    /// everyone who asks while it runs.
+    pub async fn read(&self, i: usize) -> Result<Vec<StoreDetail>, String> {
+        self.listing(i).await
+    }
 }
 
 /// No KMS call may hang a page: connecting, each attempt and the whole call are bounded.
@@ -101,7 +111,7 @@ pub const PAGE_SIZE: i32 = 100;
 #[async_trait::async_trait]
 impl KeyStores for KmsFleet {
     async fn fleet(&self) -> Fleet {
-        let results: Vec<(TargetRef, Result<Vec<StoreRow>, String>)> =
+        let results: Vec<(TargetRef, Result<Vec<StoreDetail>, String>)> =
             stream::iter(0..self.targets.len())
                 .map(|i| {
                     let listing = self.listing(i);
@@ -117,7 +127,7 @@ impl KeyStores for KmsFleet {
         };
         for (target, result) in results {
             match result {
-                Ok(rows) => fleet.stores.extend(rows),
+                Ok(details) => fleet.stores.extend(details.into_iter().map(|d| d.row)),
                 Err(message) => {
                     tracing::warn!(account = %target.account, region = %target.region, %message, "target not listed");
                     fleet.failures.push(TargetFailure { target, message });
@@ -142,18 +152,7 @@ impl KeyStores for KmsFleet {
             .custom_key_stores()
             .first()
             .ok_or_else(|| AppError::NotFound(format!("There is no key store {id}.")))?;
-        let xks = s.xks_proxy_configuration();
-        Ok(StoreDetail {
-            row: row(target, s),
-            trust_anchor_certificate: s.trust_anchor_certificate().map(str::to_string),
-            xks_access_key_id: xks.and_then(|x| x.access_key_id()).map(str::to_string),
-            xks_vpc_endpoint_service_name: xks
-                .and_then(|x| x.vpc_endpoint_service_name())
-                .map(str::to_string),
-            xks_vpc_endpoint_service_owner: xks
-                .and_then(|x| x.vpc_endpoint_service_owner())
-                .map(str::to_string),
-        })
+        Ok(detail(target, s))
     }
 
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
@@ -278,7 +277,7 @@ fn kms_failure<E: ProvideErrorMetadata + std::error::Error + 'static>(
     }
 }
 
-async fn list_target(target: &Target, page_size: i32) -> Result<Vec<StoreRow>, String> {
+async fn list_target(target: &Target, page_size: i32) -> Result<Vec<StoreDetail>, String> {
     let mut rows = Vec::new();
     let mut pages = target
         .client
@@ -291,10 +290,25 @@ async fn list_target(target: &Target, page_size: i32) -> Result<Vec<StoreRow>, S
         rows.extend(
             page.custom_key_stores()
                 .iter()
-                .map(|s| row(&target.reference, s)),
+                .map(|s| detail(&target.reference, s)),
         );
     }
     Ok(rows)
+}
+
+fn detail(target: &TargetRef, s: &aws_sdk_kms::types::CustomKeyStoresListEntry) -> StoreDetail {
+    let xks = s.xks_proxy_configuration();
+    StoreDetail {
+        row: row(target, s),
+        trust_anchor_certificate: s.trust_anchor_certificate().map(str::to_string),
+        xks_access_key_id: xks.and_then(|x| x.access_key_id()).map(str::to_string),
+        xks_vpc_endpoint_service_name: xks
+            .and_then(|x| x.vpc_endpoint_service_name())
+            .map(str::to_string),
+        xks_vpc_endpoint_service_owner: xks
+            .and_then(|x| x.vpc_endpoint_service_owner())
+            .map(str::to_string),
+    }
 }
 
 /// What a row shows for a type or state that KMS left out of its answer.

@@ -12,6 +12,7 @@ pub mod runs;
 pub mod telemetry;
 pub mod throttle;
 pub mod users;
+pub mod watch;
 pub mod web;
 
 use app::domain::user::Secret;
@@ -49,10 +50,11 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
     );
     let bootstrap = users.bootstrap_admin(admin_password).await?;
     let mut backend = backend::start(config, data_dir).await?;
-    let stores: Arc<dyn app::ssr::KeyStores> = Arc::new(fleet::KmsFleet::new(
-        std::mem::take(&mut backend.targets),
-        fleet::PAGE_SIZE,
-    ));
+    // Pages, server functions and runs read the watchers' copy; only the watchers read KMS.
+    let stores: Arc<dyn app::ssr::KeyStores> = watch::FleetWatch::start(
+        fleet::KmsFleet::new(std::mem::take(&mut backend.targets), fleet::PAGE_SIZE),
+        config.watch_settings(),
+    );
     let workflows = Arc::new(
         runs::Runner::open(
             pool.clone(),

@@ -133,13 +133,35 @@ async fn the_page_refreshes_itself_while_a_store_changes_state() {
         .send()
         .await
         .unwrap();
+    // Pages read the console's copy: a change made outside the console is not there yet...
+    let before = send(&router, get("/", Some(&cookie))).await;
+    let archive = row_of(&before.body, "hsm-archive");
+    assert!(archive.contains(">DISCONNECTED<"), "{archive}");
+    assert!(before.body.contains("As of "), "{}", before.body);
+    // ...and shows after a Refresh (or the next background read).
+    let refresh = send(
+        &router,
+        call("/api/stores/refresh", &[], Some(&cookie), ORIGIN),
+    )
+    .await;
+    assert_eq!(refresh.status, StatusCode::OK, "{}", refresh.body);
     let page = send(&router, get("/", Some(&cookie))).await;
-    assert!(page.body.contains("CONNECTING"));
+    let archive = row_of(&page.body, "hsm-archive");
+    assert!(archive.contains(">CONNECTING<"), "{archive}");
     assert!(
         page.body.contains(r#"http-equiv="refresh""#),
         "{}",
         page.body
     );
+}
+
+/// The table row (`<tr data-testid="store-row">…</tr>`) of the store named `name`.
+fn row_of<'a>(page: &'a str, name: &str) -> &'a str {
+    page.split(r#"<tr data-testid="store-row""#)
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap_or(r))
+        .find(|r| r.contains(&format!(">{name}<")))
+        .unwrap_or_else(|| panic!("no row for {name} in {page}"))
 }
 
 /// A console whose fleet is `targets`, listed `page_size` stores per KMS call, beside `sim`'s

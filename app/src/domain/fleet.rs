@@ -3,7 +3,7 @@
 //! same rules.
 
 use super::kms::{ConnectionState, CustomKeyStoreType};
-use super::store::{StoreRow, TargetFailure, TargetRef};
+use super::store::{StoreRow, TargetFailure, TargetRef, TargetStatus};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +12,8 @@ pub struct Fleet {
     pub failures: Vec<TargetFailure>,
     /// Every configured target, for the account and region filters.
     pub targets: Vec<TargetRef>,
+    /// How old each target's rows are, when they come from the console's watcher.
+    pub status: Vec<TargetStatus>,
 }
 
 impl Fleet {
@@ -43,6 +45,7 @@ impl Fleet {
             pages,
             transitioning: self.any_transitioning(),
             failures: self.failures.clone(),
+            status: self.status.clone(),
             accounts: distinct(|t| &t.account),
             regions: distinct(|t| &t.region),
         }
@@ -69,6 +72,7 @@ pub struct FleetPage {
     /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
     pub transitioning: bool,
     pub failures: Vec<TargetFailure>,
+    pub status: Vec<TargetStatus>,
     /// Every configured account and region, for the filters.
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
@@ -461,6 +465,7 @@ mod tests {
                 })
                 .collect(),
             failures: vec![],
+            status: vec![],
             targets: vec![
                 TargetRef {
                     account: "222233334444".into(),

@@ -123,6 +123,16 @@ pub struct TargetFailure {
     pub message: String,
 }
 
+/// How fresh the console's copy of one target is: the list page shows its age, and why it is old.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetStatus {
+    pub target: TargetRef,
+    /// Seconds since the last good read; `None` before the first.
+    pub age_secs: Option<u64>,
+    /// Why the last read failed (throttling, a timeout, an error); the rows are the last good ones.
+    pub stale: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,11 +26,14 @@ pub async fn demo_act(action: String, target: Option<String>) -> Result<String, 
         let user = guard::require_operator().await?;
         let action = DemoAction::parse(&action)
             .ok_or_else(|| AppError::invalid("Action", "unknown demo action"))?;
-        let message = services()?
+        let services = services()?;
+        let message = services
             .demo()?
             .act(action, target.unwrap_or_default().trim())
             .await?;
         tracing::info!(actor = %user.username, ?action, "demo fault");
+        // The world behind KMS changed: the console reads its targets again before answering.
+        services.stores.refresh().await;
         Ok(message)
     })
     .await

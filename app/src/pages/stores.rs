@@ -1,14 +1,16 @@
 //! `/`: every custom key store of every target in one table, with filters, sorting and the page
 //! kept in the URL so a view can be shared.
 
+use crate::domain::change::plan::seconds;
 use crate::domain::connection_errors::summary;
 use crate::domain::fleet::{Column, FleetPage, View};
 use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
-use crate::domain::store::StoreRow;
+use crate::domain::store::{StoreRow, TargetStatus};
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
 use crate::widgets::{AutoRefresh, OperatorLink, StateBadge};
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -19,6 +21,19 @@ pub async fn list_fleet_page(view: View) -> Result<FleetPage, AppError> {
     guard::respond(async move {
         guard::require_user().await?;
         Ok(services()?.stores.fleet().await.page(&view))
+    })
+    .await
+}
+
+/// Asks the console's watcher to read every target now (it calls KMS within its budget; the page
+/// never does) and returns once the reads are done or the wait is over.
+#[server(endpoint = "stores/refresh")]
+pub async fn refresh_fleet() -> Result<(), AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async move {
+        guard::require_user().await?;
+        services()?.stores.refresh().await;
+        Ok(())
     })
     .await
 }
@@ -40,7 +55,11 @@ const STATES: [ConnectionState; 5] = [
 pub fn StoresPage() -> impl IntoView {
     let query = use_query_map();
     let view = Memo::new(move |_| View::from_query(|k| query.read().get(k)));
-    let fleet = Resource::new(move || view.get(), list_fleet_page);
+    let refresh = ServerAction::<RefreshFleet>::new();
+    let fleet = Resource::new(
+        move || (view.get(), refresh.version().get()),
+        |(view, _)| list_fleet_page(view),
+    );
     view! {
         <h1>"Key stores"</h1>
         <Transition fallback=|| ()>
@@ -56,7 +75,7 @@ pub fn StoresPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {
-                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() reload=Callback::new(move |_| fleet.refetch()) /> }.into_any(),
+                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() refresh reload=Callback::new(move |_| fleet.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -65,7 +84,12 @@ pub fn StoresPage() -> impl IntoView {
 }
 
 #[component]
-fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoView {
+fn FleetView(
+    fleet: FleetPage,
+    view: View,
+    refresh: ServerAction<RefreshFleet>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let FleetPage {
         rows,
         matched,
@@ -73,8 +97,9 @@ fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoVie
         first,
         page,
         pages,
-        transitioning: refresh,
+        transitioning,
         failures,
+        status,
         accounts,
         regions,
     } = fleet;
@@ -85,7 +110,8 @@ fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoVie
     };
     let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
     view! {
-        {refresh.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
+        {transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
+        <Freshness status refresh />
         {failures
             .iter()
             .map(|f| {
@@ -101,7 +127,7 @@ fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoVie
         <FilterForm view=view.clone() accounts regions />
         <p class="note" data-testid="count">
             {count}
-            {refresh.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
+            {transitioning.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
         </p>
         <table class="fleet">
             <colgroup>
@@ -136,6 +162,80 @@ fn FleetView(fleet: FleetPage, view: View, reload: Callback<()>) -> impl IntoVie
         </table>
         {(matched == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
         {pager}
+    }
+}
+
+/// How old the rows are (the console's watcher reads each target in the background), each target
+/// whose last read failed with the reason, and a Refresh button that asks the watcher to read now.
+#[component]
+fn Freshness(status: Vec<TargetStatus>, refresh: ServerAction<RefreshFleet>) -> impl IntoView {
+    let oldest = status.iter().filter_map(|s| s.age_secs).max();
+    let as_of = match oldest {
+        Some(0) => "As of just now".to_string(),
+        Some(age) => format!("As of {} ago", seconds(age)),
+        None if status.is_empty() => String::new(),
+        None => "Not read yet".to_string(),
+    };
+    let stale: Vec<TargetStatus> = status
+        .iter()
+        .filter(|s| s.stale.is_some())
+        .cloned()
+        .collect();
+    let pending = refresh.pending();
+    view! {
+        <div class="freshness">
+            <p class="note" data-testid="as-of">{as_of}</p>
+            <ActionForm action=refresh>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Refreshing…" } else { "Refresh" }}
+                </button>
+            </ActionForm>
+        </div>
+        {stale
+            .into_iter()
+            .map(|s| {
+                let age = s.age_secs.map_or_else(
+                    || "No data has been read from it yet.".to_string(),
+                    |a| format!("Its rows are from {} ago.", seconds(a)),
+                );
+                view! {
+                    <div class="banner warning" role="status" data-testid="target-stale">
+                        <strong>{format!("{} {}: ", s.target.account, s.target.region)}</strong>
+                        {format!("the last read failed: {} {age} The console tries again by itself.", s.stale.unwrap_or_default())}
+                    </div>
+                }
+            })
+            .collect_view()}
+        <details class="targets" data-testid="target-ages">
+            <summary>{format!("Targets ({})", status.len())}</summary>
+            <table>
+                <thead>
+                    <tr>
+                        <th>"Account"</th>
+                        <th>"Region"</th>
+                        <th>"Read"</th>
+                        <th>"Last read"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {status
+                        .into_iter()
+                        .map(|s| {
+                            let age = s.age_secs.map_or_else(|| "never".to_string(), |a| format!("{} ago", seconds(a)));
+                            let outcome = s.stale.map_or_else(|| "ok".to_string(), |r| format!("failed: {r}"));
+                            view! {
+                                <tr>
+                                    <td>{s.target.account}</td>
+                                    <td>{s.target.region}</td>
+                                    <td>{age}</td>
+                                    <td>{outcome}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </details>
     }
 }
 

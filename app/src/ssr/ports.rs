@@ -52,6 +52,10 @@ pub trait KeyStores: Send + Sync + 'static {
         -> Result<String, AppError>;
     /// UpdateCustomKeyStore with the members of `change` (secrets included).
     async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError>;
+    /// Reads every target again now, for a viewer's Refresh or after a change made elsewhere
+    /// (the demo panel); returns when the reads are done, or after a bounded wait. An
+    /// implementation that reads KMS on every call has nothing to do.
+    async fn refresh(&self) {}
 }
 
 /// GetHealthStatus at a proxy, signed as KMS signs it (SigV4, service `kms-xks-proxy`).

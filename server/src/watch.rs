@@ -1,0 +1,378 @@
+//! The fleet in memory: one watcher per target reads its stores in the background, and pages,
+//! server functions and runs read the watcher's copy. No page view, viewer or run sends its own
+//! DescribeCustomKeyStores, so the console stays within KMS's request quota whatever the number
+//! of people looking (the design of a shared watch cache, as cluster dashboards use).
+//!
+//! Each target has one request budget, shared by its watcher and by the console's own changes
+//! (connect, disconnect, update, create, delete): by default one request per second on average,
+//! a fifth of KMS's quota for each operation, which leaves room for other tools in the account.
+//!
+//! The watcher reads a target
+//! - every `--refresh-interval` (30 s by default);
+//! - at once after the console changes one of its stores, and then every second for a while,
+//!   so a run and the store page follow the transition;
+//! - every second while one of its stores is CONNECTING or DISCONNECTING;
+//! - at once when someone presses Refresh.
+//!
+//! A read that fails (throttled, timed out, refused) keeps the last good rows, marked stale with
+//! the reason and their age, and the next read backs off. After its own change the console reads
+//! its writes: `describe` waits for a read that began after the change.
+
+use crate::fleet::KmsFleet;
+use app::domain::change::create::CreateRequest;
+use app::domain::change::Change;
+use app::domain::fleet::Fleet;
+use app::domain::store::{StoreDetail, TargetFailure, TargetRef, TargetStatus};
+use app::error::AppError;
+use app::ssr::KeyStores;
+use governor::{DefaultDirectRateLimiter, Quota};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Notify, Semaphore};
+
+/// How the watchers pace themselves.
+#[derive(Clone, Copy, Debug)]
+pub struct WatchSettings {
+    /// Between reads of a quiet target.
+    pub refresh_interval: Duration,
+    /// KMS requests per second per target, on average, for everything the console sends.
+    pub budget_per_second: NonZeroU32,
+    /// How long after the console's own change its target is read every second.
+    pub follow_for: Duration,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        WatchSettings {
+            refresh_interval: DEFAULT_REFRESH_INTERVAL,
+            budget_per_second: NonZeroU32::MIN,
+            follow_for: Duration::from_secs(120),
+        }
+    }
+}
+
+pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// Between reads while something is moving: a store in transition, or just after a change.
+const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+/// The first retry after a failed read; each further failure doubles it, up to the interval.
+const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+/// The longest a store page or a run waits for a read it needs (the first one, or one after a
+/// change).
+const READ_WAIT: Duration = Duration::from_secs(30);
+/// The longest the list page waits for targets not read yet (just after a start): a slow target
+/// is shown as not read yet rather than holding up the others.
+const FIRST_READ_WAIT: Duration = Duration::from_secs(3);
+
+/// What the console knows of one target.
+#[derive(Default)]
+struct Snapshot {
+    /// The last good read.
+    stores: Option<Vec<StoreDetail>>,
+    read_at: Option<Instant>,
+    /// Why the last read failed, if it did.
+    stale: Option<String>,
+    /// Reads finished, good or not.
+    reads: u64,
+    /// Reads begun, and the number of the one whose outcome this is.
+    started: u64,
+    last_read: u64,
+    /// The console's changes that every later read reflects (the count when the last read began).
+    covers_writes: u64,
+}
+
+struct Watched {
+    reference: TargetRef,
+    snapshot: Mutex<Snapshot>,
+    /// Tells waiters that a read finished (the number of reads).
+    finished: watch::Sender<u64>,
+    wake: Notify,
+    /// The console's changes to this target so far.
+    writes: Mutex<u64>,
+    follow_until: Mutex<Option<Instant>>,
+    budget: DefaultDirectRateLimiter,
+}
+
+impl Watched {
+    fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> T) -> T {
+        f(&self.snapshot.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn writes(&self) -> u64 {
+        *self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn following(&self) -> bool {
+        self.follow_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|t| Instant::now() < t)
+    }
+
+    /// Waits, at most `limit`, until a read that satisfies `done` has finished.
+    async fn wait_for(&self, limit: Duration, done: impl Fn(&Snapshot) -> bool) {
+        let mut finished = self.finished.subscribe();
+        let _ = tokio::time::timeout(limit, async {
+            loop {
+                if self.snapshot(&done) {
+                    return;
+                }
+                if finished.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+        .await;
+    }
+}
+
+pub struct FleetWatch {
+    fleet: Arc<KmsFleet>,
+    targets: Vec<Arc<Watched>>,
+    settings: WatchSettings,
+}
+
+impl FleetWatch {
+    /// Starts one watcher per target of `fleet`; each reads its target at once.
+    pub fn start(fleet: KmsFleet, settings: WatchSettings) -> Arc<FleetWatch> {
+        let fleet = Arc::new(fleet);
+        let targets: Vec<Arc<Watched>> = fleet
+            .targets()
+            .iter()
+            .map(|t| {
+                Arc::new(Watched {
+                    reference: t.reference.clone(),
+                    snapshot: Mutex::default(),
+                    finished: watch::Sender::new(0),
+                    wake: Notify::new(),
+                    writes: Mutex::new(0),
+                    follow_until: Mutex::new(None),
+                    budget: DefaultDirectRateLimiter::direct(Quota::per_second(
+                        settings.budget_per_second,
+                    )),
+                })
+            })
+            .collect();
+        // A very large fleet does not open hundreds of connections at once.
+        let reading = Arc::new(Semaphore::new(crate::fleet::CONCURRENCY));
+        for (i, watched) in targets.iter().enumerate() {
+            let fleet = Arc::downgrade(&fleet);
+            let watched = Arc::downgrade(watched);
+            tokio::spawn(watch_target(fleet, watched, i, settings, reading.clone()));
+        }
+        Arc::new(FleetWatch {
+            fleet,
+            targets,
+            settings,
+        })
+    }
+
+    fn watched(&self, target: &TargetRef) -> Result<&Arc<Watched>, AppError> {
+        self.targets
+            .iter()
+            .find(|w| &w.reference == target)
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "The console manages no account {} in {}.",
+                    target.account, target.region
+                ))
+            })
+    }
+
+    /// A change of the console's own: it waits its turn in the target's budget, and the target
+    /// is read at once after it and followed for a while.
+    async fn change<T>(
+        &self,
+        target: &TargetRef,
+        send: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let w = self.watched(target)?;
+        w.budget.until_ready().await;
+        let result = send.await;
+        *w.writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        *w.follow_until.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Instant::now() + self.settings.follow_for);
+        w.wake.notify_one();
+        result
+    }
+}
+
+/// One target's watcher; it ends when the console is dropped.
+async fn watch_target(
+    fleet: std::sync::Weak<KmsFleet>,
+    watched: std::sync::Weak<Watched>,
+    i: usize,
+    settings: WatchSettings,
+    reading: Arc<Semaphore>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        let (Some(fleet), Some(w)) = (fleet.upgrade(), watched.upgrade()) else {
+            return;
+        };
+        w.budget.until_ready().await;
+        let writes = w.writes();
+        let number = {
+            let mut s = w.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+            s.started += 1;
+            s.started
+        };
+        let result = {
+            let _turn = reading.acquire().await;
+            fleet.read(i).await
+        };
+        let moving = {
+            let mut s = w.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+            match result {
+                Ok(stores) => {
+                    failures = 0;
+                    s.stores = Some(stores);
+                    s.read_at = Some(Instant::now());
+                    s.stale = None;
+                }
+                Err(reason) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(account = %w.reference.account, region = %w.reference.region, %reason, "target read failed; keeping the last good rows");
+                    s.stale = Some(reason);
+                }
+            }
+            s.reads += 1;
+            s.last_read = number;
+            s.covers_writes = writes;
+            s.stores
+                .as_ref()
+                .is_some_and(|stores| stores.iter().any(|d| d.row.is_transitioning()))
+        };
+        w.finished.send_modify(|n| *n += 1);
+        let pause = if failures > 0 {
+            let doubled = FIRST_BACKOFF.saturating_mul(1 << (failures - 1).min(16));
+            doubled.min(settings.refresh_interval.max(FIRST_BACKOFF))
+        } else if moving || w.following() {
+            FOLLOW_EVERY
+        } else {
+            settings.refresh_interval
+        };
+        drop(fleet);
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = w.wake.notified() => {}
+        }
+    }
+}
+
+/// What KMS says of an ID it does not know (CustomKeyStoreNotFoundException, in the catalogue's
+/// words), for an ID that is not in the target's last read.
+fn not_found(id: &str) -> String {
+    match app::domain::kms_errors::kms_error("CustomKeyStoreNotFoundException") {
+        Some(info) => format!("{} Next: {} ({id})", info.meaning, info.next_step),
+        None => format!("There is no key store {id}."),
+    }
+}
+
+fn status(w: &Watched, now: Instant) -> TargetStatus {
+    w.snapshot(|s| TargetStatus {
+        target: w.reference.clone(),
+        age_secs: s.read_at.map(|t| now.duration_since(t).as_secs()),
+        stale: s.stale.clone(),
+    })
+}
+
+#[async_trait::async_trait]
+impl KeyStores for FleetWatch {
+    async fn fleet(&self) -> Fleet {
+        // A page waits only for a target not read yet (briefly), and, after the console's own
+        // change to a target, for a read that began after it (read-your-writes).
+        futures::future::join_all(self.targets.iter().map(|w| {
+            let writes = w.writes();
+            let limit = if w.snapshot(|s| s.reads == 0) {
+                FIRST_READ_WAIT
+            } else {
+                READ_WAIT
+            };
+            w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
+        }))
+        .await;
+        let now = Instant::now();
+        let mut fleet = Fleet {
+            targets: self.targets.iter().map(|w| w.reference.clone()).collect(),
+            ..Fleet::default()
+        };
+        for w in &self.targets {
+            w.snapshot(|s| match &s.stores {
+                Some(stores) => fleet.stores.extend(stores.iter().map(|d| d.row.clone())),
+                None => fleet.failures.push(TargetFailure {
+                    target: w.reference.clone(),
+                    message: s.stale.clone().unwrap_or_else(|| {
+                        "The console is still reading this target; reload in a moment.".into()
+                    }),
+                }),
+            });
+            fleet.status.push(status(w, now));
+        }
+        fleet
+    }
+
+    async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError> {
+        let w = self.watched(target)?;
+        // Read-your-writes: after the console's own change, only a read that began after it.
+        let writes = w.writes();
+        w.wait_for(READ_WAIT, |s| s.reads > 0 && s.covers_writes >= writes)
+            .await;
+        w.snapshot(|s| match &s.stores {
+            Some(stores) => stores
+                .iter()
+                .find(|d| d.row.id == id)
+                .cloned()
+                .ok_or_else(|| AppError::NotFound(not_found(id))),
+            None => Err(AppError::Kms(s.stale.clone().unwrap_or_else(|| {
+                "The console has not read this target yet.".into()
+            }))),
+        })
+    }
+
+    async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.change(target, self.fleet.connect(target, id)).await
+    }
+
+    async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.change(target, self.fleet.disconnect(target, id)).await
+    }
+
+    async fn delete(&self, target: &TargetRef, id: &str) -> Result<(), AppError> {
+        self.change(target, self.fleet.delete(target, id)).await
+    }
+
+    async fn create(
+        &self,
+        target: &TargetRef,
+        request: &CreateRequest,
+    ) -> Result<String, AppError> {
+        self.change(target, self.fleet.create(target, request))
+            .await
+    }
+
+    async fn update(&self, target: &TargetRef, id: &str, change: &Change) -> Result<(), AppError> {
+        self.change(target, self.fleet.update(target, id, change))
+            .await
+    }
+
+    async fn refresh(&self) {
+        // The first read to begin after this request: a read under way began before it.
+        let wanted: Vec<u64> = self
+            .targets
+            .iter()
+            .map(|w| {
+                let next = w.snapshot(|s| s.started + 1);
+                w.wake.notify_one();
+                next
+            })
+            .collect();
+        futures::future::join_all(
+            self.targets
+                .iter()
+                .zip(wanted)
+                .map(|(w, next)| w.wait_for(READ_WAIT, move |s| s.last_read >= next)),
+        )
+        .await;
+    }
+}
