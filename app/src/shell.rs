@@ -8,6 +8,7 @@ use crate::pages::{
     UsersRoute,
 };
 use crate::session::{get_session_info, Logout, SessionResource};
+use crate::widgets::HydratedMark;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -61,13 +62,6 @@ fn Frame() -> impl IntoView {
     let session: SessionResource =
         Resource::new(move || location.pathname.get(), |_| get_session_info());
     provide_context(session);
-    // Tests and people can tell a hydrated page from a server-rendered one.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <header class="topbar">
             <a href="/" class="brand">
@@ -99,13 +93,13 @@ fn Frame() -> impl IntoView {
             </Transition>
         </header>
         <main>
-            <Routes fallback=|| view! { <NotFound /> }>
+            <Routes fallback=|| view! { <NotFound /> <HydratedMark /> }>
                 // Async: the server sends whole pages, so they work without JavaScript and
                 // can answer with the right status code. Only the list and sign-in pages are in
                 // the first download; the others are lazy routes (`pages::lazy_pages`).
-                <Route path=StaticSegment("") view=StoresPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("") view=|| view! { <StoresPage /> <HydratedMark /> } ssr=SsrMode::Async />
                 <Route path=StaticSegment("about") view={Lazy::<AboutRoute>::new()} ssr=SsrMode::Async />
-                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("login") view=|| view! { <LoginPage /> <HydratedMark /> } ssr=SsrMode::Async />
                 <Route path=StaticSegment("users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
                 <Route

@@ -64,7 +64,7 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$page /> }.into_any()
+                view! { <$page /> <crate::widgets::HydratedMark /> }.into_any()
             }
         }
     )*};

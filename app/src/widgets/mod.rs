@@ -66,9 +66,19 @@ pub fn StoreInputs(store: StoreRef) -> impl IntoView {
 /// or scroll, nothing a screen reader announces as a new page. Without JavaScript the page
 /// reloads itself; that refresh sits inside `<noscript>`, so a page with scripts never has it (a
 /// timed refresh is a WCAG failure for people who need more time).
+///
+/// `noscript_only`: a live page (see [`LiveUpdates`]) is told of changes by the server, so only
+/// the no-JavaScript reload remains.
 #[component]
-pub fn AutoRefresh(seconds: u32, reload: Callback<()>) -> impl IntoView {
+pub fn AutoRefresh(
+    seconds: u32,
+    reload: Callback<()>,
+    #[prop(optional)] noscript_only: bool,
+) -> impl IntoView {
     Effect::new(move |_| {
+        if noscript_only {
+            return;
+        }
         if let Ok(timer) = set_timeout_with_handle(
             move || reload.run(()),
             std::time::Duration::from_secs(seconds.into()),
@@ -77,4 +87,42 @@ pub fn AutoRefresh(seconds: u32, reload: Callback<()>) -> impl IntoView {
         }
     });
     view! { <noscript inner_html=format!(r#"<meta http-equiv="refresh" content="{seconds}">"#)></noscript> }
+}
+
+/// Marks `<body data-hydrated="true">` once the page it ends has hydrated, so tests and people
+/// can tell a hydrated page from a server-rendered one. It sits in each route's view, not in the
+/// frame: a lazy route's code arrives after the frame has hydrated.
+#[component]
+pub fn HydratedMark() -> impl IntoView {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// A live page: it follows the server's events (`/api/events`, sent each time the console's
+/// fleet watcher reads a change) and reads its data again, in place, on each. The stream is
+/// authenticated like the page. Without JavaScript there is no stream: a reload shows the
+/// current state.
+#[component]
+pub fn LiveUpdates(reload: Callback<()>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let Ok(source) = web_sys::EventSource::new("/api/events") else {
+            return;
+        };
+        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
+        let _ =
+            source.add_event_listener_with_callback("fleet", on_change.as_ref().unchecked_ref());
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-live", "true");
+        }
+        let kept = send_wrapper::SendWrapper::new((source, on_change));
+        on_cleanup(move || kept.0.close());
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = reload;
 }
