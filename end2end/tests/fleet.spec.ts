@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, screenshot, setKmsIn111122223333EuWest1, signIn, waitForHydration } from './helpers';
 
 test('the fleet lists every demo store and sorts in place once hydrated', async ({ page }) => {
   await signIn(page, 'admin', ADMIN_PASSWORD);
@@ -36,14 +36,7 @@ test('a target that cannot be read keeps its last rows, marked stale with the re
   await signIn(page, 'admin', ADMIN_PASSWORD);
   // The demo panel makes KMS unavailable in one account and Region (the simulator's admin API is
   // private to the console).
-  const region = async (label: 'Make KMS unavailable' | 'Make KMS available') => {
-    await page.goto('/demo');
-    await waitForHydration(page);
-    const row = page.getByTestId('demo-region').filter({ hasText: '111122223333 eu-west-1' });
-    await row.getByRole('button', { name: label }).click();
-    await expect(page.getByTestId('demo-outcome')).toContainText('KMS in 111122223333 eu-west-1 is', { timeout: 60_000 });
-  };
-  await region('Make KMS unavailable');
+  await setKmsIn111122223333EuWest1(page, 'Make KMS unavailable');
   try {
     await page.goto('/');
     // README "The key store list": a failed read keeps the last good rows, marked stale with
@@ -58,7 +51,7 @@ test('a target that cannot be read keeps its last rows, marked stale with the re
     await page.getByText(/^Targets \(4\)$/).click();
     await expect(page.getByTestId('target-ages')).toContainText('failed:');
   } finally {
-    await region('Make KMS available');
+    await setKmsIn111122223333EuWest1(page, 'Make KMS available');
   }
   await page.goto('/');
   await expect(page.getByTestId('target-stale')).toHaveCount(0);

@@ -89,3 +89,13 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `../docs/screenshots/${name}.png`, fullPage: true });
   if (size) await page.setViewportSize(size);
 }
+
+/// From the demo control panel: makes KMS unavailable (or available again) in the second demo
+/// account's eu-west-1, and waits for the panel to say it did.
+export async function setKmsIn111122223333EuWest1(page: Page, label: 'Make KMS unavailable' | 'Make KMS available') {
+  await page.goto('/demo');
+  await waitForHydration(page);
+  const row = page.getByTestId('demo-region').filter({ hasText: '111122223333 eu-west-1' });
+  await row.getByRole('button', { name: label }).click();
+  await expect(page.getByTestId('demo-outcome')).toContainText('KMS in 111122223333 eu-west-1 is', { timeout: 60_000 });
+}

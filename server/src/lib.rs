@@ -51,10 +51,12 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
     let bootstrap = users.bootstrap_admin(admin_password).await?;
     let mut backend = backend::start(config, data_dir).await?;
     // Pages, server functions and runs read the watchers' copy; only the watchers read KMS.
-    let stores: Arc<dyn app::ssr::KeyStores> = watch::FleetWatch::start(
+    let watch = watch::FleetWatch::start(
         fleet::KmsFleet::new(std::mem::take(&mut backend.targets), fleet::PAGE_SIZE),
         config.watch_settings(),
     );
+    let fleet_changes = watch.changes();
+    let stores: Arc<dyn app::ssr::KeyStores> = watch;
     let workflows = Arc::new(
         runs::Runner::open(
             pool.clone(),
@@ -76,6 +78,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         config,
         pool,
         services,
+        fleet_changes: Some(fleet_changes),
     })
     .await?;
     // The router holds the ephemeral database's directory: it goes when the last copy does.

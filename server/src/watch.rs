@@ -91,6 +91,8 @@ struct Watched {
     writes: Mutex<u64>,
     follow_until: Mutex<Option<Instant>>,
     budget: DefaultDirectRateLimiter,
+    /// Counts changes the pages would show, across the fleet (shared by every target).
+    fleet_changes: Arc<watch::Sender<u64>>,
 }
 
 impl Watched {
@@ -130,12 +132,14 @@ pub struct FleetWatch {
     fleet: Arc<KmsFleet>,
     targets: Vec<Arc<Watched>>,
     settings: WatchSettings,
+    fleet_changes: Arc<watch::Sender<u64>>,
 }
 
 impl FleetWatch {
     /// Starts one watcher per target of `fleet`; each reads its target at once.
     pub fn start(fleet: KmsFleet, settings: WatchSettings) -> Arc<FleetWatch> {
         let fleet = Arc::new(fleet);
+        let fleet_changes = Arc::new(watch::Sender::new(0));
         let targets: Vec<Arc<Watched>> = fleet
             .targets()
             .iter()
@@ -150,6 +154,7 @@ impl FleetWatch {
                     budget: DefaultDirectRateLimiter::direct(Quota::per_second(
                         settings.budget_per_second,
                     )),
+                    fleet_changes: fleet_changes.clone(),
                 })
             })
             .collect();
@@ -164,7 +169,14 @@ impl FleetWatch {
             fleet,
             targets,
             settings,
+            fleet_changes,
         })
+    }
+
+    /// Ticks whenever a read changes what a page shows (a store's settings or state, a target
+    /// turning stale or fresh): the live pages' server-sent events follow it.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.fleet_changes.subscribe()
     }
 
     fn watched(&self, target: &TargetRef) -> Result<&Arc<Watched>, AppError> {
@@ -221,8 +233,9 @@ async fn watch_target(
             let _turn = reading.acquire().await;
             fleet.read(i).await
         };
-        let moving = {
+        let (moving, changed) = {
             let mut s = w.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+            let before = (s.stores.clone(), s.stale.is_some());
             match result {
                 Ok(stores) => {
                     failures = 0;
@@ -239,11 +252,16 @@ async fn watch_target(
             s.reads += 1;
             s.last_read = number;
             s.covers_writes = writes;
-            s.stores
+            let moving = s
+                .stores
                 .as_ref()
-                .is_some_and(|stores| stores.iter().any(|d| d.row.is_transitioning()))
+                .is_some_and(|stores| stores.iter().any(|d| d.row.is_transitioning()));
+            (moving, before != (s.stores.clone(), s.stale.is_some()))
         };
         w.finished.send_modify(|n| *n += 1);
+        if changed {
+            w.fleet_changes.send_modify(|n| *n += 1);
+        }
         let pause = if failures > 0 {
             let doubled = FIRST_BACKOFF.saturating_mul(1 << (failures - 1).min(16));
             doubled.min(settings.refresh_interval.max(FIRST_BACKOFF))

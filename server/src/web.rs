@@ -41,12 +41,15 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub hashed_assets: bool,
     pub asset_names: crate::assets::AssetNames,
+    pub fleet_changes: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 pub struct RouterParts<'a> {
     pub config: &'a Config,
     pub pool: SqlitePool,
     pub services: Services,
+    /// The fleet watcher's change counter, for the live pages' events (none: no live updates).
+    pub fleet_changes: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 /// Where the built site is: --site-root, LEPTOS_SITE_ROOT, or cargo-leptos' target/site.
@@ -92,6 +95,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         pool: parts.pool.clone(),
         hashed_assets: hashes.is_some(),
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
+        fleet_changes: parts.fleet_changes,
     };
 
     let session_store = SqliteStore::new(parts.pool);
@@ -133,6 +137,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .route("/healthz", get(healthz))
         .route("/api/demo/proxy-config", get(demo_proxy_config))
+        .route(EVENTS_PATH, get(fleet_events))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -329,6 +334,53 @@ struct ProxyConfigQuery {
 
 /// The demo panel plays the proxy's own UI: it offers the proxy's configuration file (path and
 /// credential, as the AWS console takes it) for download, to operators only.
+/// The live pages' event stream (see [`fleet_events`]).
+pub const EVENTS_PATH: &str = "/api/events";
+
+/// Server-sent events for the live pages (the list and store pages): an event each time the
+/// fleet watcher reads something a page would show differently, and the page reads its data
+/// again, in place. Signed-in users only, like the pages; a user whose sessions were ended
+/// (password or role change, removal) loses the stream at the next event.
+async fn fleet_events(State(state): State<AppState>, session: Session) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let user = match session_user(&session, state.services.users.as_ref()).await {
+        Ok(Some(u)) => u,
+        _ => return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response(),
+    };
+    if user.must_change_password {
+        return (
+            StatusCode::FORBIDDEN,
+            "Change your one-time password first.",
+        )
+            .into_response();
+    }
+    let Some(mut changes) = state.fleet_changes.clone() else {
+        return (StatusCode::NOT_FOUND, "No live updates here.").into_response();
+    };
+    changes.mark_unchanged();
+    let users = state.services.users.clone();
+    let stream = futures::stream::unfold(
+        (changes, session, users),
+        |(mut changes, session, users)| async move {
+            changes.changed().await.ok()?;
+            // Still the same user with the same sessions?
+            session_user(&session, users.as_ref())
+                .await
+                .ok()
+                .flatten()?;
+            let generation = *changes.borrow_and_update();
+            let event = Event::default().event("fleet").data(generation.to_string());
+            Some((
+                Ok::<_, std::convert::Infallible>(event),
+                (changes, session, users),
+            ))
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
 async fn demo_proxy_config(
     State(state): State<AppState>,
     session: Session,

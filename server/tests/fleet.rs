@@ -20,15 +20,6 @@ const DEMO: [&str; 7] = [
     "hsm-eu-failed",
 ];
 
-async fn signed_in() -> (axum::Router, String, server::Console) {
-    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
-        .await
-        .unwrap();
-    let router = console.router.clone();
-    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    (router, cookie, console)
-}
-
 #[tokio::test]
 async fn the_list_shows_every_store_of_every_account_and_region() {
     let (router, cookie, _console) = signed_in().await;
@@ -126,13 +117,8 @@ async fn filters_and_sorting_live_in_the_url() {
 #[tokio::test]
 async fn the_page_refreshes_itself_while_a_store_changes_state() {
     let (router, cookie, console) = signed_in().await;
-    let kms = embedded_client(console.backend.simulator.as_ref().unwrap());
     // The embedded simulator takes about 2 s to connect, like a (much faster) KMS.
-    kms.connect_custom_key_store()
-        .custom_key_store_id("cks-0a1b2c3d4e5f60003")
-        .send()
-        .await
-        .unwrap();
+    connect_outside_the_console(&console, "cks-0a1b2c3d4e5f60003").await;
     // Pages read the console's copy: a change made outside the console is not there yet...
     let before = send(&router, get("/", Some(&cookie))).await;
     let archive = row_of(&before.body, "hsm-archive");
@@ -215,6 +201,7 @@ async fn console_over(
         config: &cfg,
         pool,
         services,
+        fleet_changes: None,
     })
     .await
     .unwrap();

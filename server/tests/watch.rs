@@ -300,3 +300,45 @@ async fn twenty_viewers_and_a_run_within_the_quota_see_no_error() {
     let page = send(&router, get(ARCHIVE_PAGE, Some(&cookie))).await;
     assert!(page.body.contains(">CONNECTED<"), "{}", page.body);
 }
+
+/// The live pages' event stream: signed-in users only; an event when the watcher reads a change.
+#[tokio::test]
+async fn a_live_page_hears_of_a_change_made_outside_the_console() {
+    use futures::StreamExt;
+    use tower::ServiceExt;
+    let (router, cookie, console) = signed_in().await;
+
+    let stranger = send(&router, get("/api/events", None)).await;
+    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
+
+    let res = router
+        .clone()
+        .oneshot(get("/api/events", Some(&cookie)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut events = res.into_body().into_data_stream();
+
+    // Another tool connects hsm-archive; the console notices at its next read (here: Refresh).
+    connect_outside_the_console(&console, "cks-0a1b2c3d4e5f60003").await;
+    let refresh = send(
+        &router,
+        call("/api/stores/refresh", &[], Some(&cookie), ORIGIN),
+    )
+    .await;
+    assert_eq!(refresh.status, StatusCode::OK);
+    let heard = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut text = String::new();
+        while let Some(chunk) = events.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if text.contains("event: fleet") {
+                return text;
+            }
+        }
+        text
+    })
+    .await
+    .expect("an event within 30 s");
+    assert!(heard.contains("event: fleet\ndata: "), "{heard}");
+}

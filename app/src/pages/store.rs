@@ -13,7 +13,7 @@ use crate::pages::stores::REFRESH_SECONDS;
 use crate::pages::use_store_ref;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{AutoRefresh, StateBadge, StoreInputs};
+use crate::widgets::{AutoRefresh, LiveUpdates, StateBadge, StoreInputs};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -149,6 +149,7 @@ pub fn StorePage() -> impl IntoView {
         |(s, _)| list_store_runs(s),
     );
     view! {
+        <LiveUpdates reload=Callback::new(move |_| { store.refetch(); runs.refetch(); }) />
         <p><a href="/">"← All key stores"</a></p>
         {outcome}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -212,7 +213,7 @@ fn StoreView(
     };
     let is_xks = row.store_type == CustomKeyStoreType::ExternalKeyStore;
     view! {
-        {refresh.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
+        {refresh.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload noscript_only=true /> })}
         <h1>{row.name.clone()} " " <StateBadge state=row.state.clone() testid="state" /></h1>
         {error}
         <section class="card">

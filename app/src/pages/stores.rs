@@ -9,7 +9,7 @@ use crate::domain::store::{StoreRow, TargetStatus};
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{AutoRefresh, OperatorLink, StateBadge};
+use crate::widgets::{AutoRefresh, LiveUpdates, OperatorLink, StateBadge};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +38,8 @@ pub async fn refresh_fleet() -> Result<(), AppError> {
     .await
 }
 
-/// Seconds between refreshes while a store is CONNECTING or DISCONNECTING.
+/// Seconds between reloads of a page without JavaScript while a store is CONNECTING or
+/// DISCONNECTING (with JavaScript the page is live).
 pub const REFRESH_SECONDS: u32 = 3;
 
 /// The filters' choices, in the order people read them.
@@ -61,6 +62,7 @@ pub fn StoresPage() -> impl IntoView {
         |(view, _)| list_fleet_page(view),
     );
     view! {
+        <LiveUpdates reload=Callback::new(move |_| fleet.refetch()) />
         <h1>"Key stores"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -110,7 +112,7 @@ fn FleetView(
     };
     let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
     view! {
-        {transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload /> })}
+        {transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload noscript_only=true /> })}
         <Freshness status refresh />
         {failures
             .iter()
@@ -127,7 +129,7 @@ fn FleetView(
         <FilterForm view=view.clone() accounts regions />
         <p class="note" data-testid="count">
             {count}
-            {transitioning.then(|| format!(" · refreshing every {REFRESH_SECONDS} s while a store changes state"))}
+            {transitioning.then(|| " · a store is changing state; the list follows it".to_string())}
         </p>
         <table class="fleet">
             <colgroup>

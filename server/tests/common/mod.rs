@@ -301,3 +301,23 @@ pub fn fingerprint_in(page: &str) -> String {
         + 26;
     page[at..at + 16].to_string()
 }
+
+/// A console on the embedded simulator (kept, for its simulator) and an admin's cookie.
+pub async fn signed_in() -> (Router, String, server::Console) {
+    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
+        .await
+        .unwrap();
+    let router = console.router.clone();
+    let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    (router, cookie, console)
+}
+
+/// Another tool connects store `id` of the first demo account, straight through KMS.
+pub async fn connect_outside_the_console(console: &server::Console, id: &str) {
+    embedded_client(console.backend.simulator.as_ref().unwrap())
+        .connect_custom_key_store()
+        .custom_key_store_id(id)
+        .send()
+        .await
+        .unwrap();
+}
