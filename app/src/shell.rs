@@ -2,11 +2,7 @@
 
 use crate::domain::user::SessionInfo;
 use crate::domain::VERSION;
-use crate::pages::{
-    login::LoginPage, stores::StoresPage, AboutRoute, AccountRoute, AuditRoute, CreateRoute,
-    DemoRoute, EditRoute, FixRoute, ReviewRoute, RunRoute, StoreRoute, TestConnectionRoute,
-    UsersRoute,
-};
+use crate::pages::{login::LoginPage, stores::StoresPage};
 use crate::session::{get_session_info, Logout, SessionResource};
 use crate::widgets::HydratedMark;
 use leptos::form::ActionForm;
@@ -96,7 +92,7 @@ fn Frame() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> <HydratedMark /> }>
                 // Async: the server sends whole pages, so they work without JavaScript and
                 // can answer with the right status code. Only the list and sign-in pages are in
-                // the first download; the others are lazy routes (`pages::lazy_pages`).
+                // the first download; the others are lazy routes (`lazy_pages` below).
                 <Route path=StaticSegment("") view=|| view! { <StoresPage /> <HydratedMark /> } ssr=SsrMode::Async />
                 <Route path=StaticSegment("about") view={Lazy::<AboutRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("login") view=|| view! { <LoginPage /> <HydratedMark /> } ssr=SsrMode::Async />
@@ -184,4 +180,46 @@ fn NotFound() -> impl IntoView {
         <h1>"Not found"</h1>
         <p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p>
     }
+}
+
+/// A page whose code the browser loads when it is first visited, not with the list page: each
+/// becomes a lazy route (its own wasm chunk, split out by `cargo leptos build --split`). The
+/// server renders every page in full either way, so pages work without JavaScript.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazy route of [`", stringify!($page), "`].")]
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> <crate::widgets::HydratedMark /> }.into_any()
+            }
+        }
+    )*};
+}
+
+use crate::pages::{
+    about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
+    edit::EditPage, fix::FixPage, review::ReviewPage, run::RunPage, store::StorePage,
+    test_connection::TestConnectionPage, users::UsersPage,
+};
+
+lazy_pages! {
+    AboutRoute => AboutPage,
+    AccountRoute => AccountPage,
+    AuditRoute => AuditPage,
+    CreateRoute => CreatePage,
+    DemoRoute => DemoPage,
+    EditRoute => EditPage,
+    FixRoute => FixPage,
+    ReviewRoute => ReviewPage,
+    RunRoute => RunPage,
+    StoreRoute => StorePage,
+    TestConnectionRoute => TestConnectionPage,
+    UsersRoute => UsersPage,
 }
