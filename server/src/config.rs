@@ -66,6 +66,16 @@ pub struct Config {
     #[arg(long, env = "CKS_REFRESH_INTERVAL", default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub refresh_interval: u64,
 
+    /// Where to POST a JSON event when a store enters or leaves FAILED, or a target becomes
+    /// unreadable or readable again; repeatable.
+    #[arg(long = "notify-webhook", env = "CKS_NOTIFY_WEBHOOKS", value_delimiter = ',', value_parser = parse_webhook, value_name = "URL")]
+    pub notify_webhooks: Vec<reqwest::Url>,
+
+    /// The console's address as people reach it, for the links in notifications
+    /// (default: http:// and the listen address).
+    #[arg(long, env = "CKS_PUBLIC_URL", value_parser = parse_webhook, value_name = "URL")]
+    pub public_url: Option<reqwest::Url>,
+
     /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.
     #[arg(long, env = "CKS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
@@ -91,6 +101,19 @@ pub struct TargetSpec {
     pub region: String,
 }
 
+/// An http or https URL (a webhook, or the console's public address).
+fn parse_webhook(s: &str) -> Result<reqwest::Url, String> {
+    // The URL standard drops tabs and newlines silently; a pasted value with them is a mistake.
+    if s.chars().any(char::is_control) {
+        return Err("a URL has no control characters".into());
+    }
+    let url = reqwest::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err("expected an http:// or https:// URL with a host".into()),
+    }
+}
+
 fn parse_target(s: &str) -> Result<TargetSpec, String> {
     let (profile, region) = s
         .split_once('@')
@@ -109,6 +132,17 @@ fn parse_target(s: &str) -> Result<TargetSpec, String> {
 }
 
 impl Config {
+    /// The base of links in notifications: `--public-url`, or the listen address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => match self.listen_addr() {
+                Ok(addr) => format!("http://{addr}"),
+                Err(_) => String::new(),
+            },
+        }
+    }
+
     pub fn watch_settings(&self) -> crate::watch::WatchSettings {
         crate::watch::WatchSettings {
             refresh_interval: std::time::Duration::from_secs(self.refresh_interval),

@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod fleet;
+pub mod notify;
 pub mod preflight;
 pub mod runs;
 pub mod telemetry;
@@ -56,6 +57,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         config.watch_settings(),
     );
     let fleet_changes = watch.changes();
+    let fleet_events = watch.events();
     let stores: Arc<dyn app::ssr::KeyStores> = watch;
     let workflows = Arc::new(
         runs::Runner::open(
@@ -66,6 +68,12 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
             backend.outage,
         )
         .await?,
+    );
+    notify::spawn(
+        fleet_events,
+        workflows.clone(),
+        config.notify_webhooks.clone(),
+        config.public_url(),
     );
     let services = Services {
         users,

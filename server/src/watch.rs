@@ -19,6 +19,7 @@
 //! its writes: `describe` waits for a read that began after the change.
 
 use crate::fleet::KmsFleet;
+use crate::notify::FleetEvent;
 use app::domain::change::create::CreateRequest;
 use app::domain::change::Change;
 use app::domain::fleet::Fleet;
@@ -29,7 +30,7 @@ use governor::{DefaultDirectRateLimiter, Quota};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{broadcast, watch, Notify, Semaphore};
 
 /// How the watchers pace themselves.
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +94,8 @@ struct Watched {
     budget: DefaultDirectRateLimiter,
     /// Counts changes the pages would show, across the fleet (shared by every target).
     fleet_changes: Arc<watch::Sender<u64>>,
+    /// Stores entering or leaving FAILED, targets turning unreadable or readable.
+    events: broadcast::Sender<FleetEvent>,
 }
 
 impl Watched {
@@ -133,6 +136,7 @@ pub struct FleetWatch {
     targets: Vec<Arc<Watched>>,
     settings: WatchSettings,
     fleet_changes: Arc<watch::Sender<u64>>,
+    events: broadcast::Sender<FleetEvent>,
 }
 
 impl FleetWatch {
@@ -140,6 +144,7 @@ impl FleetWatch {
     pub fn start(fleet: KmsFleet, settings: WatchSettings) -> Arc<FleetWatch> {
         let fleet = Arc::new(fleet);
         let fleet_changes = Arc::new(watch::Sender::new(0));
+        let (events, _) = broadcast::channel(256);
         let targets: Vec<Arc<Watched>> = fleet
             .targets()
             .iter()
@@ -155,6 +160,7 @@ impl FleetWatch {
                         settings.budget_per_second,
                     )),
                     fleet_changes: fleet_changes.clone(),
+                    events: events.clone(),
                 })
             })
             .collect();
@@ -170,7 +176,13 @@ impl FleetWatch {
             targets,
             settings,
             fleet_changes,
+            events,
         })
+    }
+
+    /// What the watchers see change, for notifications (`crate::notify`).
+    pub fn events(&self) -> broadcast::Receiver<FleetEvent> {
+        self.events.subscribe()
     }
 
     /// Ticks whenever a read changes what a page shows (a store's settings or state, a target
@@ -256,6 +268,21 @@ async fn watch_target(
                 .stores
                 .as_ref()
                 .is_some_and(|stores| stores.iter().any(|d| d.row.is_transitioning()));
+            let rows = |stores: &Option<Vec<StoreDetail>>| {
+                stores
+                    .as_ref()
+                    .map(|v| v.iter().map(|d| d.row.clone()).collect::<Vec<_>>())
+            };
+            for event in crate::notify::changes(
+                &w.reference,
+                rows(&before.0).as_deref(),
+                rows(&s.stores).as_deref(),
+                before.1,
+                s.stale.as_deref(),
+            ) {
+                // Nobody listening (no notifications configured) is fine.
+                let _ = w.events.send(event);
+            }
             (moving, before != (s.stores.clone(), s.stale.is_some()))
         };
         w.finished.send_modify(|n| *n += 1);
