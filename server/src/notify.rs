@@ -192,7 +192,9 @@ async fn deliver(client: reqwest::Client, url: reqwest::Url, note: Notification)
             Ok(r) => format!("the receiver answered {}", r.status()),
             Err(e) => format!("{}", e.without_url()),
         };
-        tracing::warn!(%url, attempt, %error, event = note.event, "notification not delivered");
+        // A webhook's path often holds its token (Slack, Teams): only the host is logged.
+        let receiver = url.host_str().unwrap_or("?");
+        tracing::warn!(%receiver, attempt, %error, event = note.event, "notification not delivered");
         if attempt < ATTEMPTS {
             tokio::time::sleep(pause).await;
             pause *= 2;

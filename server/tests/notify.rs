@@ -1,5 +1,6 @@
 //! Failure notifications (README "Notifications"): the watcher's findings become audit entries
 //! and JSON events POSTed to each --notify-webhook, retried until the receiver takes them.
+//! One test here installs the process's log subscriber.
 
 mod common;
 
@@ -56,8 +57,15 @@ async fn wait_for(r: &Receiver, event: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_failing_store_and_an_unreadable_target_are_told_and_audited() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .init();
     let received = Arc::new(Receiver::default());
-    let url = receiver(received.clone()).await;
+    // A webhook's URL often carries its token: it must not reach the log.
+    let url = format!("{}?token=HOOK-TOKEN-6c1e", receiver(received.clone()).await);
     let (router, cookie) = console_and_admin_with(&[
         "--notify-webhook",
         &url,

@@ -9,26 +9,11 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A secret that exists only in this test (the demo proxy is given it as a new credential).
 const SECRET: &str = "am91cm5leS1zZWNyZXQtdGhhdC1tdXN0LW5ldmVyLWxlYWstMDE=";
 const ACCESS_KEY: &str = "JOURNEYXKSACCESSKEYZ";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Every form a secret could take on its way: as typed, percent-encoded in a form body, and
 /// JSON-escaped.

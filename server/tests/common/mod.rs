@@ -321,3 +321,17 @@ pub async fn connect_outside_the_console(console: &server::Console, id: &str) {
         .await
         .unwrap();
 }
+
+/// Log output kept in memory, for tests that check what the console logs.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
