@@ -59,8 +59,10 @@ async fn a_cloudhsm_store_is_created_disconnected_then_connects_disconnects_and_
 #[tokio::test]
 async fn connect_and_disconnect_pass_through_connecting_and_disconnecting() {
     let mut config = config();
-    config.connect_duration = std::time::Duration::from_millis(300);
-    config.disconnect_duration = std::time::Duration::from_millis(300);
+    // Long enough that a busy machine still describes the store before the transition ends
+    // (300 ms failed a CI run); `settle` waits up to about 5 s.
+    config.connect_duration = std::time::Duration::from_secs(3);
+    config.disconnect_duration = std::time::Duration::from_secs(3);
     let sim = kms_sim::start(config).await.unwrap();
     let kms = client(&sim);
     let id = create_cloudhsm(&kms, "slow").await;
