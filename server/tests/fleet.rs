@@ -116,8 +116,8 @@ async fn filters_and_sorting_live_in_the_url() {
 
 #[tokio::test]
 async fn the_page_refreshes_itself_while_a_store_changes_state() {
-    let (router, cookie, console) = signed_in().await;
-    // The embedded simulator takes about 2 s to connect, like a (much faster) KMS.
+    // A transition far longer than the test, so a busy machine still sees CONNECTING.
+    let (router, cookie, console) = signed_in_with(&["--sim-transition-ms", "60000"]).await;
     connect_outside_the_console(&console, "cks-0a1b2c3d4e5f60003").await;
     // Pages read the console's copy: a change made outside the console is not there yet...
     let before = send(&router, get("/", Some(&cookie))).await;

@@ -304,7 +304,14 @@ pub fn fingerprint_in(page: &str) -> String {
 
 /// A console on the embedded simulator (kept, for its simulator) and an admin's cookie.
 pub async fn signed_in() -> (Router, String, server::Console) {
-    let console = server::build(&config(&["--ephemeral"]), Some(Secret::new(ADMIN_PASSWORD)))
+    signed_in_with(&[]).await
+}
+
+/// [`signed_in`] with more flags.
+pub async fn signed_in_with(extra: &[&str]) -> (Router, String, server::Console) {
+    let mut flags = vec!["--ephemeral"];
+    flags.extend_from_slice(extra);
+    let console = server::build(&config(&flags), Some(Secret::new(ADMIN_PASSWORD)))
         .await
         .unwrap();
     let router = console.router.clone();
