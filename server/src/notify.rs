@@ -6,7 +6,7 @@
 
 use app::domain::change::run::AuditEntry;
 use app::domain::connection_errors::summary;
-use app::domain::store::{StoreRow, TargetRef};
+use app::domain::store::{StoreDetail, StoreRow, TargetRef};
 use app::ssr::Workflows;
 use serde::Serialize;
 use std::sync::Arc;
@@ -26,8 +26,8 @@ pub enum FleetEvent {
 /// for the first time (at a start, or a new one) is not news: only a change of state is.
 pub fn changes(
     target: &TargetRef,
-    before: Option<&[StoreRow]>,
-    after: Option<&[StoreRow]>,
+    before: Option<&[StoreDetail]>,
+    after: Option<&[StoreDetail]>,
     was_unreadable: bool,
     unreadable: Option<&str>,
 ) -> Vec<FleetEvent> {
@@ -41,8 +41,9 @@ pub fn changes(
         _ => {}
     }
     if let (Some(before), Some(after)) = (before, after) {
-        for row in after {
-            let Some(old) = before.iter().find(|o| o.id == row.id) else {
+        for StoreDetail { row, .. } in after {
+            let Some(StoreDetail { row: old, .. }) = before.iter().find(|o| o.row.id == row.id)
+            else {
                 continue;
             };
             let failed = |r: &StoreRow| r.state.as_str() == "FAILED";
@@ -215,39 +216,49 @@ mod tests {
     }
 
     fn row(id: &str, state: &str, code: Option<&str>) -> StoreRow {
-        StoreRow {
-            account: "111122223333".into(),
-            region: "eu-west-1".into(),
-            id: id.into(),
-            name: format!("name-{id}"),
-            store_type: CustomKeyStoreType::parse("EXTERNAL_KEY_STORE"),
-            state: ConnectionState::parse(state),
-            error_code: code.map(ConnectionErrorCode::parse),
-            cloud_hsm_cluster_id: None,
-            xks_endpoint: None,
-            xks_path: None,
-            xks_connectivity: None,
-            created: 0,
+        detail(id, state, code).row
+    }
+
+    fn detail(id: &str, state: &str, code: Option<&str>) -> StoreDetail {
+        StoreDetail {
+            trust_anchor_certificate: None,
+            xks_access_key_id: None,
+            xks_vpc_endpoint_service_name: None,
+            xks_vpc_endpoint_service_owner: None,
+            row: StoreRow {
+                account: "111122223333".into(),
+                region: "eu-west-1".into(),
+                id: id.into(),
+                name: format!("name-{id}"),
+                store_type: CustomKeyStoreType::parse("EXTERNAL_KEY_STORE"),
+                state: ConnectionState::parse(state),
+                error_code: code.map(ConnectionErrorCode::parse),
+                cloud_hsm_cluster_id: None,
+                xks_endpoint: None,
+                xks_path: None,
+                xks_connectivity: None,
+                created: 0,
+            },
         }
     }
 
     #[test]
     fn only_a_change_into_or_out_of_failed_is_news() {
         let before = [
-            row("a", "CONNECTING", None),
-            row("b", "FAILED", Some("NETWORK_ERRORS")),
+            detail("a", "CONNECTING", None),
+            detail("b", "FAILED", Some("NETWORK_ERRORS")),
         ];
         let after = [
-            row("a", "FAILED", Some("INVALID_CREDENTIALS")),
-            row("b", "DISCONNECTED", None),
-            row("c", "FAILED", Some("NETWORK_ERRORS")),
+            detail("a", "FAILED", Some("INVALID_CREDENTIALS")),
+            detail("b", "DISCONNECTED", None),
+            detail("c", "FAILED", Some("NETWORK_ERRORS")),
         ];
         let events = changes(&target(), Some(&before), Some(&after), false, None);
         assert_eq!(
             events,
             vec![
-                FleetEvent::StoreFailed(after[0].clone()),
-                FleetEvent::StoreRecovered(after[1].clone()),
+                FleetEvent::StoreFailed(after[0].row.clone()),
+                FleetEvent::StoreRecovered(after[1].row.clone()),
             ]
         );
         // The first read of a target (a start) reports nothing, even of FAILED stores.

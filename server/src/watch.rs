@@ -92,8 +92,13 @@ struct Watched {
     writes: Mutex<u64>,
     follow_until: Mutex<Option<Instant>>,
     budget: DefaultDirectRateLimiter,
-    /// Counts changes the pages would show, across the fleet (shared by every target).
-    fleet_changes: Arc<watch::Sender<u64>>,
+    announce: Arc<Announce>,
+}
+
+/// What every watcher tells the rest of the console, shared by the whole fleet.
+struct Announce {
+    /// Counts the changes the pages would show (the live pages' events follow it).
+    fleet_changes: watch::Sender<u64>,
     /// Stores entering or leaving FAILED, targets turning unreadable or readable.
     events: broadcast::Sender<FleetEvent>,
 }
@@ -135,16 +140,17 @@ pub struct FleetWatch {
     fleet: Arc<KmsFleet>,
     targets: Vec<Arc<Watched>>,
     settings: WatchSettings,
-    fleet_changes: Arc<watch::Sender<u64>>,
-    events: broadcast::Sender<FleetEvent>,
+    announce: Arc<Announce>,
 }
 
 impl FleetWatch {
     /// Starts one watcher per target of `fleet`; each reads its target at once.
     pub fn start(fleet: KmsFleet, settings: WatchSettings) -> Arc<FleetWatch> {
         let fleet = Arc::new(fleet);
-        let fleet_changes = Arc::new(watch::Sender::new(0));
-        let (events, _) = broadcast::channel(256);
+        let announce = Arc::new(Announce {
+            fleet_changes: watch::Sender::new(0),
+            events: broadcast::channel(256).0,
+        });
         let targets: Vec<Arc<Watched>> = fleet
             .targets()
             .iter()
@@ -159,8 +165,7 @@ impl FleetWatch {
                     budget: DefaultDirectRateLimiter::direct(Quota::per_second(
                         settings.budget_per_second,
                     )),
-                    fleet_changes: fleet_changes.clone(),
-                    events: events.clone(),
+                    announce: announce.clone(),
                 })
             })
             .collect();
@@ -175,20 +180,19 @@ impl FleetWatch {
             fleet,
             targets,
             settings,
-            fleet_changes,
-            events,
+            announce,
         })
     }
 
     /// What the watchers see change, for notifications (`crate::notify`).
     pub fn events(&self) -> broadcast::Receiver<FleetEvent> {
-        self.events.subscribe()
+        self.announce.events.subscribe()
     }
 
     /// Ticks whenever a read changes what a page shows (a store's settings or state, a target
     /// turning stale or fresh): the live pages' server-sent events follow it.
     pub fn changes(&self) -> watch::Receiver<u64> {
-        self.fleet_changes.subscribe()
+        self.announce.fleet_changes.subscribe()
     }
 
     fn watched(&self, target: &TargetRef) -> Result<&Arc<Watched>, AppError> {
@@ -247,20 +251,22 @@ async fn watch_target(
         };
         let (moving, changed) = {
             let mut s = w.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-            let before = (s.stores.clone(), s.stale.is_some());
-            match result {
+            let was_stale = s.stale.is_some();
+            // The rows a good read replaced; a failed read keeps them.
+            let replaced = match result {
                 Ok(stores) => {
                     failures = 0;
-                    s.stores = Some(stores);
                     s.read_at = Some(Instant::now());
                     s.stale = None;
+                    Some(s.stores.replace(stores))
                 }
                 Err(reason) => {
                     failures = failures.saturating_add(1);
                     tracing::warn!(account = %w.reference.account, region = %w.reference.region, %reason, "target read failed; keeping the last good rows");
                     s.stale = Some(reason);
+                    None
                 }
-            }
+            };
             s.reads += 1;
             s.last_read = number;
             s.covers_writes = writes;
@@ -268,26 +274,26 @@ async fn watch_target(
                 .stores
                 .as_ref()
                 .is_some_and(|stores| stores.iter().any(|d| d.row.is_transitioning()));
-            let rows = |stores: &Option<Vec<StoreDetail>>| {
-                stores
-                    .as_ref()
-                    .map(|v| v.iter().map(|d| d.row.clone()).collect::<Vec<_>>())
+            let before = match &replaced {
+                Some(old) => old.as_deref(),
+                None => s.stores.as_deref(),
             };
             for event in crate::notify::changes(
                 &w.reference,
-                rows(&before.0).as_deref(),
-                rows(&s.stores).as_deref(),
-                before.1,
+                before,
+                s.stores.as_deref(),
+                was_stale,
                 s.stale.as_deref(),
             ) {
                 // Nobody listening (no notifications configured) is fine.
-                let _ = w.events.send(event);
+                let _ = w.announce.events.send(event);
             }
-            (moving, before != (s.stores.clone(), s.stale.is_some()))
+            let changed = before != s.stores.as_deref() || was_stale != s.stale.is_some();
+            (moving, changed)
         };
         w.finished.send_modify(|n| *n += 1);
         if changed {
-            w.fleet_changes.send_modify(|n| *n += 1);
+            w.announce.fleet_changes.send_modify(|n| *n += 1);
         }
         let pause = if failures > 0 {
             let doubled = FIRST_BACKOFF.saturating_mul(1 << (failures - 1).min(16));
