@@ -6,6 +6,11 @@ use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The live pages' event stream (server-sent events, served by the `server` crate), and the name
+/// of its event: the fleet watcher read something a page would show differently.
+pub const EVENTS_PATH: &str = "/api/events";
+pub const FLEET_EVENT: &str = "fleet";
+
 /// Every store of every target (the create page lists the targets from it).
 #[server(endpoint = "stores/list")]
 pub async fn list_key_stores() -> Result<Fleet, AppError> {

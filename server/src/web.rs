@@ -137,7 +137,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .route("/healthz", get(healthz))
         .route("/api/demo/proxy-config", get(demo_proxy_config))
-        .route(EVENTS_PATH, get(fleet_events))
+        .route(app::api::EVENTS_PATH, get(fleet_events))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -332,11 +332,6 @@ struct ProxyConfigQuery {
     prefix: String,
 }
 
-/// The demo panel plays the proxy's own UI: it offers the proxy's configuration file (path and
-/// credential, as the AWS console takes it) for download, to operators only.
-/// The live pages' event stream (see [`fleet_events`]).
-pub const EVENTS_PATH: &str = "/api/events";
-
 /// Server-sent events for the live pages (the list and store pages): an event each time the
 /// fleet watcher reads something a page would show differently, and the page reads its data
 /// again, in place. Signed-in users only, like the pages; a user whose sessions were ended
@@ -369,7 +364,9 @@ async fn fleet_events(State(state): State<AppState>, session: Session) -> Respon
                 .ok()
                 .flatten()?;
             let generation = *changes.borrow_and_update();
-            let event = Event::default().event("fleet").data(generation.to_string());
+            let event = Event::default()
+                .event(app::api::FLEET_EVENT)
+                .data(generation.to_string());
             Some((
                 Ok::<_, std::convert::Infallible>(event),
                 (changes, session, users),
@@ -381,6 +378,8 @@ async fn fleet_events(State(state): State<AppState>, session: Session) -> Respon
         .into_response()
 }
 
+/// The demo panel plays the proxy's own UI: it offers the proxy's configuration file (path and
+/// credential, as the AWS console takes it) for download, to operators only.
 async fn demo_proxy_config(
     State(state): State<AppState>,
     session: Session,

@@ -111,12 +111,14 @@ pub fn LiveUpdates(reload: Callback<()>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use wasm_bindgen::{closure::Closure, JsCast};
-        let Ok(source) = web_sys::EventSource::new("/api/events") else {
+        let Ok(source) = web_sys::EventSource::new(crate::api::EVENTS_PATH) else {
             return;
         };
         let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
-        let _ =
-            source.add_event_listener_with_callback("fleet", on_change.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback(
+            crate::api::FLEET_EVENT,
+            on_change.as_ref().unchecked_ref(),
+        );
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-live", "true");
         }
