@@ -6,10 +6,14 @@ use crate::domain::store::{StoreDetail, StoreRef};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The live pages' event stream (server-sent events, served by the `server` crate), and the name
-/// of its event: the fleet watcher read something a page would show differently.
+/// The live pages' event stream (server-sent events, served by the `server` crate), and the names
+/// of its events: the fleet watcher read something a page would show differently (`fleet`), or a
+/// run's steps or status changed (`run`, whose data is the run's id, or [`EVERY_RUN`] when the
+/// stream fell behind and every run page should read again).
 pub const EVENTS_PATH: &str = "/api/events";
 pub const FLEET_EVENT: &str = "fleet";
+pub const RUN_EVENT: &str = "run";
+pub const EVERY_RUN: &str = "*";
 
 /// Every store of every target (the create page lists the targets from it).
 #[server(endpoint = "stores/list")]

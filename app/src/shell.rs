@@ -68,14 +68,22 @@ fn Frame() -> impl IntoView {
                 <A href="/audit">"Audit log"</A>
                 <A href="/about">"Backend"</A>
                 <A href="/users">"Users"</A>
-                // The demo control panel exists only with the embedded simulator.
+                // Notifications are for operators; the demo control panel exists only with the
+                // embedded simulator.
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        session
-                            .await
-                            .ok()
-                            .filter(|s| s.backend.as_ref().is_some_and(|b| b.is_simulator()))
-                            .map(|_| view! { <A href="/demo">"Demo control"</A> })
+                        let info = session.await.ok();
+                        let operator = info
+                            .as_ref()
+                            .and_then(|s| s.user.as_ref())
+                            .is_some_and(|u| u.role.can_change());
+                        let simulator = info
+                            .and_then(|s| s.backend)
+                            .is_some_and(|b| b.is_simulator());
+                        view! {
+                            {operator.then(|| view! { <A href="/notifications">"Notifications"</A> })}
+                            {simulator.then(|| view! { <A href="/demo">"Demo control"</A> })}
+                        }
                     })}
                 </Transition>
             </nav>
@@ -123,6 +131,7 @@ fn Frame() -> impl IntoView {
                 <Route path=(StaticSegment("review"), ParamSegment("draft")) view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async />
                 <Route path=(StaticSegment("runs"), ParamSegment("id")) view={Lazy::<RunRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("notifications") view={Lazy::<NotificationsRoute>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
         <footer class="footer">
@@ -205,7 +214,7 @@ macro_rules! lazy_pages {
 
 use crate::pages::{
     about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
-    edit::EditPage, fix::FixPage, review::ReviewPage, run::RunPage, store::StorePage,
+    edit::EditPage, fix::FixPage, notifications::NotificationsPage, review::ReviewPage, run::RunPage, store::StorePage,
     test_connection::TestConnectionPage, users::UsersPage,
 };
 
@@ -217,6 +226,7 @@ lazy_pages! {
     DemoRoute => DemoPage,
     EditRoute => EditPage,
     FixRoute => FixPage,
+    NotificationsRoute => NotificationsPage,
     ReviewRoute => ReviewPage,
     RunRoute => RunPage,
     StoreRoute => StorePage,

@@ -69,6 +69,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         )
         .await?,
     );
+    let run_changes = workflows.run_changes();
     notify::spawn(
         fleet_events,
         workflows.clone(),
@@ -86,7 +87,10 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         config,
         pool,
         services,
-        fleet_changes: Some(fleet_changes),
+        live: Some(web::Live {
+            fleet: fleet_changes,
+            runs: run_changes,
+        }),
     })
     .await?;
     // The router holds the ephemeral database's directory: it goes when the last copy does.

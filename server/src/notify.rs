@@ -4,7 +4,8 @@
 //! or broken receiver never holds up the watcher. Events carry no secret: the store, its account
 //! and Region, its state and error code with its one-line meaning, and a link to its Fix page.
 
-use app::domain::change::run::AuditEntry;
+use app::domain::change::run::{now_ms, AuditEntry};
+use app::domain::notification::{receiver_of, Delivery, DeliveryStatus};
 use app::domain::connection_errors::summary;
 use app::domain::store::{StoreDetail, StoreRow, TargetRef};
 use app::ssr::Workflows;
@@ -78,9 +79,7 @@ pub struct Notification {
 
 impl Notification {
     fn of(event: &FleetEvent, public_url: &str) -> Notification {
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let at_ms = now_ms();
         match event {
             FleetEvent::StoreFailed(row) | FleetEvent::StoreRecovered(row) => Notification {
                 event: match event {
@@ -124,6 +123,26 @@ impl Notification {
             meaning: None,
             fix_url: None,
             at_ms,
+        }
+    }
+
+    /// A first record of this notification's delivery to `url`: its host only, never its path.
+    fn delivery_to(&self, url: &reqwest::Url) -> Delivery {
+        Delivery {
+            id: 0,
+            at_ms: self.at_ms,
+            event: self.event.to_string(),
+            target: TargetRef {
+                account: self.account.clone(),
+                region: self.region.clone(),
+            },
+            store_id: self.store_id.clone(),
+            store_name: self.store_name.clone(),
+            receiver: receiver_of(url.scheme(), url.host_str().unwrap_or("?"), url.port()),
+            status: DeliveryStatus::Retrying,
+            attempts: 0,
+            last_error: None,
+            updated_ms: self.at_ms,
         }
     }
 
@@ -179,27 +198,75 @@ pub fn spawn(
                 tracing::warn!(error = %e, "audit entry for a fleet event not written");
             }
             for url in &webhooks {
-                tokio::spawn(deliver(client.clone(), url.clone(), note.clone()));
+                tokio::spawn(deliver(
+                    client.clone(),
+                    url.clone(),
+                    note.clone(),
+                    workflows.clone(),
+                ));
             }
         }
     });
 }
 
-async fn deliver(client: reqwest::Client, url: reqwest::Url, note: Notification) {
+/// Sends one notification to one webhook until it is taken or every attempt has failed. Each
+/// attempt is recorded for the Notifications page.
+async fn deliver(
+    client: reqwest::Client,
+    url: reqwest::Url,
+    note: Notification,
+    workflows: Arc<dyn Workflows>,
+) {
+    let mut delivery = note.delivery_to(&url);
     let mut pause = FIRST_PAUSE;
     for attempt in 1..=ATTEMPTS {
         let error = match client.post(url.clone()).json(&note).send().await {
-            Ok(r) if r.status().is_success() => return,
-            Ok(r) => format!("the receiver answered {}", r.status()),
-            Err(e) => format!("{}", e.without_url()),
+            Ok(r) if r.status().is_success() => None,
+            Ok(r) => Some(format!("the receiver answered {}", r.status())),
+            Err(e) => Some(reason(&e)),
         };
+        delivery.attempts = attempt;
+        delivery.updated_ms = now_ms();
+        delivery.status = match &error {
+            None => DeliveryStatus::Delivered,
+            Some(_) if attempt < ATTEMPTS => DeliveryStatus::Retrying,
+            Some(_) => DeliveryStatus::Failed,
+        };
+        if error.is_some() {
+            delivery.last_error = error.clone();
+        }
+        match workflows.record_delivery(&delivery).await {
+            Ok(id) => delivery.id = id,
+            Err(e) => tracing::warn!(error = %e, "a notification's delivery not recorded"),
+        }
+        let Some(error) = error else { return };
         // A webhook's path often holds its token (Slack, Teams): only the host is logged.
-        let receiver = url.host_str().unwrap_or("?");
-        tracing::warn!(%receiver, attempt, %error, event = note.event, "notification not delivered");
+        tracing::warn!(receiver = %delivery.receiver, attempt, %error, event = note.event, "notification not delivered");
         if attempt < ATTEMPTS {
             tokio::time::sleep(pause).await;
             pause *= 2;
         }
+    }
+}
+
+/// Why a request failed, in a few words and without its URL (which may hold a token).
+fn reason(e: &reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "the receiver did not answer in time"
+    } else if e.is_connect() {
+        "could not connect to the receiver"
+    } else {
+        "the request failed"
+    };
+    // The innermost cause says why (refused, reset, a certificate); it names no URL.
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    if std::ptr::addr_eq(cause, e as &dyn std::error::Error) {
+        what.to_string()
+    } else {
+        format!("{what}: {cause}")
     }
 }
 

@@ -41,15 +41,23 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub hashed_assets: bool,
     pub asset_names: crate::assets::AssetNames,
-    pub fleet_changes: Option<tokio::sync::watch::Receiver<u64>>,
+    pub live: Option<Live>,
+}
+
+/// What the live pages follow: the fleet watcher's change counter, and the ids of runs as their
+/// steps change.
+#[derive(Clone)]
+pub struct Live {
+    pub fleet: tokio::sync::watch::Receiver<u64>,
+    pub runs: tokio::sync::broadcast::Sender<i64>,
 }
 
 pub struct RouterParts<'a> {
     pub config: &'a Config,
     pub pool: SqlitePool,
     pub services: Services,
-    /// The fleet watcher's change counter, for the live pages' events (none: no live updates).
-    pub fleet_changes: Option<tokio::sync::watch::Receiver<u64>>,
+    /// What the live pages' events follow (none: no live updates).
+    pub live: Option<Live>,
 }
 
 /// Where the built site is: --site-root, LEPTOS_SITE_ROOT, or cargo-leptos' target/site.
@@ -95,7 +103,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         pool: parts.pool.clone(),
         hashed_assets: hashes.is_some(),
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
-        fleet_changes: parts.fleet_changes,
+        live: parts.live,
     };
 
     let session_store = SqliteStore::new(parts.pool);
@@ -137,7 +145,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .route("/healthz", get(healthz))
         .route("/api/demo/proxy-config", get(demo_proxy_config))
-        .route(app::api::EVENTS_PATH, get(fleet_events))
+        .route(app::api::EVENTS_PATH, get(live_events))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -332,12 +340,13 @@ struct ProxyConfigQuery {
     prefix: String,
 }
 
-/// Server-sent events for the live pages (the list and store pages): an event each time the
-/// fleet watcher reads something a page would show differently, and the page reads its data
-/// again, in place. Signed-in users only, like the pages; a user whose sessions were ended
+/// Server-sent events for the live pages (the list, store and run pages): an event each time the
+/// fleet watcher reads something a page would show differently, or a run's steps or status
+/// change, and the page reads its data again, in place. Signed-in users only, like the pages; a user whose sessions were ended
 /// (password or role change, removal) loses the stream at the next event.
-async fn fleet_events(State(state): State<AppState>, session: Session) -> Response {
+async fn live_events(State(state): State<AppState>, session: Session) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures::StreamExt;
     let user = match session_user(&session, state.services.users.as_ref()).await {
         Ok(Some(u)) => u,
         _ => return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response(),
@@ -349,30 +358,41 @@ async fn fleet_events(State(state): State<AppState>, session: Session) -> Respon
         )
             .into_response();
     }
-    let Some(mut changes) = state.fleet_changes.clone() else {
+    let Some(live) = state.live.clone() else {
         return (StatusCode::NOT_FOUND, "No live updates here.").into_response();
     };
-    changes.mark_unchanged();
+    let mut fleet = live.fleet;
+    fleet.mark_unchanged();
+    let fleet = futures::stream::unfold(fleet, |mut fleet| async move {
+        fleet.changed().await.ok()?;
+        let generation = *fleet.borrow_and_update();
+        Some((
+            (app::api::FLEET_EVENT, generation.to_string()),
+            fleet,
+        ))
+    });
+    let runs = futures::stream::unfold(live.runs.subscribe(), |mut runs| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        let data = match runs.recv().await {
+            Ok(run) => run.to_string(),
+            // Fell behind: every run page reads again.
+            Err(RecvError::Lagged(_)) => app::api::EVERY_RUN.to_string(),
+            Err(RecvError::Closed) => return None,
+        };
+        Some(((app::api::RUN_EVENT, data), runs))
+    });
     let users = state.services.users.clone();
-    let stream = futures::stream::unfold(
-        (changes, session, users),
-        |(mut changes, session, users)| async move {
-            changes.changed().await.ok()?;
-            // Still the same user with the same sessions?
-            session_user(&session, users.as_ref())
-                .await
-                .ok()
-                .flatten()?;
-            let generation = *changes.borrow_and_update();
-            let event = Event::default()
-                .event(app::api::FLEET_EVENT)
-                .data(generation.to_string());
-            Some((
-                Ok::<_, std::convert::Infallible>(event),
-                (changes, session, users),
+    let stream = futures::stream::select(fleet, runs).then(move |(name, data)| {
+        let (session, users) = (session.clone(), users.clone());
+        async move {
+            // Still the same user with the same sessions? If not, the stream ends.
+            session_user(&session, users.as_ref()).await.ok().flatten()?;
+            Some(Ok::<_, std::convert::Infallible>(
+                Event::default().event(name).data(data),
             ))
-        },
-    );
+        }
+    });
+    let stream = stream.take_while(|e| std::future::ready(e.is_some())).filter_map(std::future::ready);
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -201,7 +201,7 @@ async fn console_over(
         config: &cfg,
         pool,
         services,
-        fleet_changes: None,
+        live: None,
     })
     .await
     .unwrap();

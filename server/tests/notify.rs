@@ -169,3 +169,63 @@ fn a_webhook_is_an_http_url_and_nothing_else() {
     .unwrap();
     assert_eq!(ok.notify_webhooks.len(), 2);
 }
+
+/// README "Notifications": a webhook that cannot be reached is retried, then shown as failed on
+/// the Notifications page with its last error; the page is for operators, and names the receiver
+/// by host only (its query holds a token here).
+#[tokio::test]
+async fn a_delivery_that_never_arrives_is_on_the_notifications_page() {
+    // A port nobody listens on: every attempt is refused.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = format!("http://127.0.0.1:{port}/hook?token=HOOK-TOKEN-9d2f");
+    let (router, admin) = console_and_admin_with(&["--notify-webhook", &url]).await;
+    let viewer = add_user(&router, &admin, "vera", "vera-password-1", "viewer").await;
+
+    let before = send(&router, get("/notifications", Some(&admin))).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains("No notifications sent yet."), "{}", before.body);
+
+    api(
+        &router,
+        &admin,
+        "/api/demo/act",
+        &[("action", "kms_down"), ("target", "111122223333/eu-west-1")],
+    )
+    .await;
+    // Six attempts, 1 + 2 + 4 + 8 + 16 s apart: the last ends about 31 s later.
+    let receiver = format!("http://127.0.0.1:{port}");
+    let mut page = String::new();
+    let mut retrying_seen = false;
+    for _ in 0..60 {
+        page = send(&router, get("/notifications", Some(&admin))).await.body;
+        retrying_seen |= page.contains(">retrying<");
+        if page.contains(">failed<") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert!(retrying_seen, "no attempt shown before the last: {page}");
+    assert!(page.contains("1 notification could not be delivered."), "{page}");
+    for shown in [
+        "target_unreadable",
+        "111122223333 eu-west-1",
+        receiver.as_str(),
+        ">6<",
+        "could not connect to the receiver",
+    ] {
+        assert!(page.contains(shown), "{shown} not on the page: {page}");
+    }
+    assert!(!page.contains("HOOK-TOKEN"), "the webhook's token is on the page");
+    assert!(!page.contains("/hook"), "the webhook's path is on the page");
+
+    // Viewers neither see the page's link nor read it.
+    let home = send(&router, get("/", Some(&viewer))).await;
+    assert!(!home.body.contains("href=\"/notifications\""), "{}", home.body);
+    let operator_home = send(&router, get("/", Some(&admin))).await;
+    assert!(operator_home.body.contains("href=\"/notifications\""));
+    let refused = send(&router, get("/notifications", Some(&viewer))).await;
+    assert!(!refused.body.contains("target_unreadable"), "{}", refused.body);
+    assert!(refused.body.contains("can only read"), "{}", refused.body);
+}

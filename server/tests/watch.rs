@@ -342,3 +342,87 @@ async fn a_live_page_hears_of_a_change_made_outside_the_console() {
     .expect("an event within 30 s");
     assert!(heard.contains("event: fleet\ndata: "), "{heard}");
 }
+
+/// README "Changing a store": an open run page follows its run without polling. The event
+/// stream names the run each time one of its steps starts or ends, or its status moves.
+#[tokio::test]
+async fn the_event_stream_names_a_run_at_each_step() {
+    use futures::StreamExt;
+    use tower::ServiceExt;
+    let (router, cookie, _console) = signed_in_with(&["--sim-transition-ms", "500"]).await;
+    let res = router
+        .clone()
+        .oneshot(get("/api/events", Some(&cookie)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut events = res.into_body().into_data_stream();
+
+    // hsm-archive is DISCONNECTED: Reconnect connects it and waits for CONNECTED.
+    let r = send(
+        &router,
+        call(
+            "/api/stores/reconnect",
+            &[
+                ("account", "000000000000"),
+                ("region", "us-east-1"),
+                ("id", "cks-0a1b2c3d4e5f60003"),
+            ],
+            Some(&cookie),
+            ORIGIN,
+        ),
+    )
+    .await;
+    let run = r.header("location").trim_start_matches("/runs/").to_string();
+    assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
+    let ours = format!("event: run\ndata: {run}\n");
+
+    // Read the stream until the run has ended; each event for the run is counted.
+    let mut text = String::new();
+    let mut heard = 0;
+    let view = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let chunk = events.next().await.expect("the stream stays open").unwrap();
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(at) = text.find(&ours) {
+                heard += 1;
+                text.drain(..at + ours.len());
+            }
+            let reply = send(
+                &router,
+                call("/api/runs/get", &[("id", &run)], Some(&cookie), ORIGIN),
+            )
+            .await;
+            let view: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+            if view["status"] != "Running" {
+                return view;
+            }
+        }
+    })
+    .await
+    .expect("the run ends within 60 s");
+    assert_eq!(view["status"], "Succeeded", "{view}");
+    // Every step that ran started and ended, and the run's status moved: an event for each.
+    let ran = view["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["started_ms"].is_null())
+        .count();
+    assert!(ran >= 2, "{view}");
+    let wanted = 2 * ran + 1;
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        while heard < wanted {
+            let Some(Ok(chunk)) = events.next().await else {
+                return;
+            };
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(at) = text.find(&ours) {
+                heard += 1;
+                text.drain(..at + ours.len());
+            }
+        }
+    })
+    .await;
+    assert!(heard >= wanted, "{heard} run events for {ran} steps");
+}

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod kms;
 pub mod kms_errors;
 pub mod navigation;
+pub mod notification;
 pub mod secret;
 pub mod store;
 pub mod user;

@@ -11,6 +11,7 @@
 //! | `/review/{draft}` | `review.rs` |
 //! | `/runs/{id}` | `run.rs` |
 //! | `/audit` | `audit.rs` |
+//! | `/notifications` | `notifications.rs`: where failure notifications went (operators) |
 //! | `/users` | `users.rs`: users, roles, resets and removals |
 //! | `/account` | `account.rs`: your own password |
 //! | `/login` | `login.rs` |
@@ -25,6 +26,7 @@ pub mod demo;
 pub mod edit;
 pub mod fix;
 pub mod login;
+pub mod notifications;
 pub mod review;
 pub mod run;
 pub mod store;

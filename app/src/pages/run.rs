@@ -7,7 +7,7 @@ use crate::domain::user::Secret;
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::format::created;
-use crate::widgets::{AutoRefresh, StateBadge, OPERATORS_ONLY};
+use crate::widgets::{AutoRefresh, LiveUpdates, StateBadge, OPERATORS_ONLY};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -62,17 +62,15 @@ fn duration(step: &StepView) -> String {
 pub fn RunPage() -> impl IntoView {
     let params = use_params_map();
     let act = ServerAction::<ActOnRun>::new();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or_default()
+    };
     let run = Resource::new(
-        move || {
-            (
-                params
-                    .read()
-                    .get("id")
-                    .and_then(|i| i.parse::<i64>().ok())
-                    .unwrap_or_default(),
-                act.version().get(),
-            )
-        },
+        move || (id(), act.version().get()),
         |(id, _)| get_run(id),
     );
     let error = move || {
@@ -83,6 +81,10 @@ pub fn RunPage() -> impl IntoView {
     };
     view! {
         {error}
+        {move || {
+            let run_id = id();
+            view! { <LiveUpdates reload=Callback::new(move |_| run.refetch()) run=run_id /> }
+        }}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let can_change = can_change(expect_context::<SessionResource>()).await;
@@ -116,7 +118,7 @@ fn RunView(
     let fields: Vec<&str> = run.fields.iter().map(|f| f.member()).collect();
     let now = run.store_now.clone();
     view! {
-        {active.then(|| view! { <AutoRefresh seconds=1 reload /> })}
+        {active.then(|| view! { <AutoRefresh seconds=1 reload noscript_only=true /> })}
         <p><a href=run.target.store(&run.store_id).href("")>{format!("← {}", run.store_name)}</a></p>
         <h1>
             {format!("Run {} on {} ", run.id, run.store_name)}

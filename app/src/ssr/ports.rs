@@ -5,6 +5,7 @@ use crate::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunActi
 use crate::domain::change::{Change, ChangeForm, ProxyConfigFile};
 use crate::domain::demo::{DemoAction, DemoWorld};
 use crate::domain::fleet::Fleet;
+use crate::domain::notification::Delivery;
 use crate::domain::kms::CustomKeyStoreType;
 use crate::domain::store::{StoreDetail, TargetRef};
 use crate::domain::user::{BackendInfo, Role, Secret, UserInfo};
@@ -110,6 +111,10 @@ pub trait Workflows: Send + Sync + 'static {
     ) -> Result<i64, AppError>;
     async fn audit(&self, store_id: Option<String>) -> Result<Vec<AuditEntry>, AppError>;
     async fn record(&self, entry: AuditEntry) -> Result<(), AppError>;
+    /// Records a notification's delivery as it goes (a new one when its id is 0); returns its id.
+    async fn record_delivery(&self, delivery: &Delivery) -> Result<i64, AppError>;
+    /// The latest notification deliveries, newest first: the Notifications page.
+    async fn deliveries(&self) -> Result<Vec<Delivery>, AppError>;
     /// A proxy configuration file uploaded without JavaScript, kept in memory for the edit form.
     async fn keep_upload(&self, user: &UserInfo, file: ProxyConfigFile) -> String;
     async fn upload(&self, user: &UserInfo, id: &str) -> Option<ProxyConfigFile>;

@@ -102,29 +102,43 @@ pub fn HydratedMark() -> impl IntoView {
     });
 }
 
-/// A live page: it follows the server's events (`/api/events`, sent each time the console's
-/// fleet watcher reads a change) and reads its data again, in place, on each. The stream is
-/// authenticated like the page. Without JavaScript there is no stream: a reload shows the
-/// current state.
+/// A live page: it follows the server's events (`/api/events`) and reads its data again, in
+/// place, each time the console's fleet watcher reads a change and, with `run`, each time that
+/// run's steps or status change. The stream is authenticated like the page. Without JavaScript
+/// there is no stream: a reload shows the current state.
 #[component]
-pub fn LiveUpdates(reload: Callback<()>) -> impl IntoView {
+pub fn LiveUpdates(reload: Callback<()>, #[prop(optional)] run: Option<i64>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use wasm_bindgen::{closure::Closure, JsCast};
         let Ok(source) = web_sys::EventSource::new(crate::api::EVENTS_PATH) else {
             return;
         };
-        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
+        let on_fleet = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
         let _ = source.add_event_listener_with_callback(
             crate::api::FLEET_EVENT,
-            on_change.as_ref().unchecked_ref(),
+            on_fleet.as_ref().unchecked_ref(),
         );
+        let on_run = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data().as_string().unwrap_or_default();
+                if run.is_some_and(|id| data == id.to_string() || data == crate::api::EVERY_RUN) {
+                    reload.run(());
+                }
+            },
+        );
+        let _ = source
+            .add_event_listener_with_callback(crate::api::RUN_EVENT, on_run.as_ref().unchecked_ref());
+        // Whatever changed between the page's render and the stream's (re)opening was sent to
+        // nobody: read once more whenever the stream opens.
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-live", "true");
         }
-        let kept = send_wrapper::SendWrapper::new((source, on_change));
+        let kept = send_wrapper::SendWrapper::new((source, on_fleet, on_run, on_open));
         on_cleanup(move || kept.0.close());
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = reload;
+    let _ = (reload, run);
 }

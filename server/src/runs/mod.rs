@@ -18,6 +18,7 @@ mod views;
 use app::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
 use app::domain::change::{ChangeForm, ProxyConfigFile};
 use app::domain::kms::CustomKeyStoreType;
+use app::domain::notification::Delivery;
 use app::domain::store::TargetRef;
 use app::domain::user::{Secret, UserInfo};
 use app::error::AppError;
@@ -74,6 +75,14 @@ impl Workflows for Runner {
         secret: Secret,
     ) -> Result<i64, AppError> {
         self.act_on(user, run, action, password, secret).await
+    }
+
+    async fn record_delivery(&self, delivery: &Delivery) -> Result<i64, AppError> {
+        self.engine.runs.record_delivery(delivery).await
+    }
+
+    async fn deliveries(&self) -> Result<Vec<Delivery>, AppError> {
+        self.engine.runs.deliveries().await
     }
 
     async fn audit(&self, store_id: Option<String>) -> Result<Vec<AuditEntry>, AppError> {

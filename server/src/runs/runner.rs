@@ -86,6 +86,11 @@ impl Runner {
         Ok(runner)
     }
 
+    /// Where each run's id is sent as its steps or status change, for the live run pages.
+    pub fn run_changes(&self) -> tokio::sync::broadcast::Sender<i64> {
+        self.engine.runs.change_feed()
+    }
+
     /// Drops expired drafts, uploads and stopped runs' secrets once a minute, for as long as the
     /// runner lives (its Drop stops the task).
     fn spawn_sweeper(&self) {

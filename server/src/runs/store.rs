@@ -4,9 +4,11 @@
 use app::domain::change::run::{AuditEntry, RunStatus, StepStatus, StepView};
 use app::domain::change::Settings;
 use app::domain::change::{Change, StepKind};
+use app::domain::notification::{Delivery, DeliveryStatus};
 use app::domain::store::TargetRef;
 use app::error::AppError;
 use sqlx::SqlitePool;
+use tokio::sync::broadcast;
 
 pub use app::domain::change::run::now_ms;
 use app::domain::kms::{ConnectionState, CustomKeyStoreType};
@@ -76,11 +78,30 @@ const RUN_COLUMNS: &str = "id, account, region, store_id, store_name, store_type
 #[derive(Clone)]
 pub struct RunStore {
     pool: SqlitePool,
+    /// The id of each run whose status or steps just changed, for the live run pages.
+    changed: broadcast::Sender<i64>,
 }
+
+/// How many run changes a slow live page may fall behind before it is told to read again.
+const CHANGES_KEPT: usize = 256;
 
 impl RunStore {
     pub fn new(pool: SqlitePool) -> RunStore {
-        RunStore { pool }
+        RunStore {
+            pool,
+            changed: broadcast::Sender::new(CHANGES_KEPT),
+        }
+    }
+
+    /// Tells each live page of a run's change (nobody listening is fine).
+    fn announce(&self, run: i64) {
+        let _ = self.changed.send(run);
+    }
+
+    /// Where the ids of runs are sent as they change (a step starts or ends, the run's status
+    /// moves): each live page subscribes.
+    pub fn change_feed(&self) -> broadcast::Sender<i64> {
+        self.changed.clone()
     }
 
     /// A run that was under way when the console stopped is interrupted, not running.
@@ -95,6 +116,11 @@ impl RunStore {
             .await
             .map_err(db)?
             .rows_affected();
+        // A delivery's webhook URL is not kept (it may hold a token): it cannot be resumed.
+        sqlx::query("UPDATE notification_deliveries SET status = 'failed', last_error = 'The console stopped before this notification was delivered.' WHERE status = 'retrying'")
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(n)
     }
@@ -231,6 +257,7 @@ impl RunStore {
             .execute(&self.pool)
             .await
             .map_err(db)?;
+        self.announce(run);
         Ok(())
     }
 
@@ -250,6 +277,7 @@ impl RunStore {
             .execute(&self.pool)
             .await
             .map_err(db)?;
+        self.announce(run);
         Ok(())
     }
 
@@ -274,7 +302,11 @@ impl RunStore {
             q = q.bind(a);
         }
         match q.execute(&self.pool).await {
-            Ok(r) => Ok(r.rows_affected() == 1),
+            Ok(r) if r.rows_affected() == 1 => {
+                self.announce(run);
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
                 "Another run is changing this store right now; wait until it finishes.".into(),
             )),
@@ -302,6 +334,85 @@ impl RunStore {
         .await
         .map_err(db)?;
         Ok(())
+    }
+
+    /// Inserts a delivery (id 0) or updates its status, attempts and last error; returns its id.
+    pub async fn record_delivery(&self, d: &Delivery) -> Result<i64, AppError> {
+        if d.id != 0 {
+            sqlx::query("UPDATE notification_deliveries SET status = ?, attempts = ?, last_error = ?, updated_ms = ? WHERE id = ?")
+                .bind(d.status.as_str())
+                .bind(d.attempts)
+                .bind(&d.last_error)
+                .bind(d.updated_ms)
+                .bind(d.id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+            return Ok(d.id);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO notification_deliveries (at_ms, event, account, region, store_id, store_name, receiver, status, attempts, last_error, updated_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(d.at_ms)
+        .bind(&d.event)
+        .bind(&d.target.account)
+        .bind(&d.target.region)
+        .bind(&d.store_id)
+        .bind(&d.store_name)
+        .bind(&d.receiver)
+        .bind(d.status.as_str())
+        .bind(d.attempts)
+        .bind(&d.last_error)
+        .bind(d.updated_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(inserted.last_insert_rowid())
+    }
+
+    /// The latest deliveries, newest first.
+    pub async fn deliveries(&self) -> Result<Vec<Delivery>, AppError> {
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            i64,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at_ms, event, account, region, store_id, store_name, receiver, status, attempts, last_error, updated_ms
+             FROM notification_deliveries ORDER BY id DESC LIMIT 200",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Delivery {
+                id: r.0,
+                at_ms: r.1,
+                event: r.2,
+                target: TargetRef {
+                    account: r.3,
+                    region: r.4,
+                },
+                store_id: r.5,
+                store_name: r.6,
+                receiver: r.7,
+                status: DeliveryStatus::parse(&r.8).unwrap_or(DeliveryStatus::Failed),
+                attempts: u32::try_from(r.9).unwrap_or_default(),
+                last_error: r.10,
+                updated_ms: r.11,
+            })
+            .collect())
     }
 
     pub async fn audit_entries(&self, store_id: Option<&str>) -> Result<Vec<AuditEntry>, AppError> {
