@@ -3,14 +3,18 @@ import { defineConfig } from '@playwright/test';
 // The console binary built by `cargo leptos build`; the Makefile passes its path.
 const bin = process.env.CKS_BIN ?? '../target/debug/cks-console';
 export const ADMIN_PASSWORD = 'e2e-admin-password';
+// The hydrated console's simulator keys, for tests that act as another tool in the same account
+// (live.spec.ts). Set once by the runner; its workers inherit it.
+process.env.CKS_E2E_SIM_CREDENTIALS ??= `${process.env.TMPDIR ?? '/tmp'}/cks-e2e-sim-credentials-${process.pid}`;
+const simCredentials = process.env.CKS_E2E_SIM_CREDENTIALS;
 
 // Each project gets its own ephemeral console, so their sign-in throttles and users stay apart.
 const hydratedPort = 3107;
 const noJsPort = 3108;
 
-function server(port: number) {
+function server(port: number, extra = '') {
   return {
-    command: `${bin} --ephemeral --listen 127.0.0.1:${port} --site-root ../target/site`,
+    command: `${bin} --ephemeral --listen 127.0.0.1:${port} --site-root ../target/site${extra}`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { CKS_ADMIN_PASSWORD: ADMIN_PASSWORD, CKS_LOG: 'warn' },
     reuseExistingServer: false,
@@ -55,5 +59,5 @@ export default defineConfig({
       use: { baseURL: `http://127.0.0.1:${noJsPort}`, javaScriptEnabled: false },
     },
   ],
-  webServer: [server(hydratedPort), server(noJsPort)],
+  webServer: [server(hydratedPort, ` --sim-credentials-file ${simCredentials}`), server(noJsPort)],
 });

@@ -214,8 +214,8 @@ macro_rules! lazy_pages {
 
 use crate::pages::{
     about::AboutPage, account::AccountPage, audit::AuditPage, create::CreatePage, demo::DemoPage,
-    edit::EditPage, fix::FixPage, notifications::NotificationsPage, review::ReviewPage, run::RunPage, store::StorePage,
-    test_connection::TestConnectionPage, users::UsersPage,
+    edit::EditPage, fix::FixPage, notifications::NotificationsPage, review::ReviewPage,
+    run::RunPage, store::StorePage, test_connection::TestConnectionPage, users::UsersPage,
 };
 
 lazy_pages! {

@@ -17,6 +17,7 @@ export const PAGES = [
   '/users',
   '/account',
   '/audit',
+  '/notifications',
   '/about',
   '/runs/1',
 ];

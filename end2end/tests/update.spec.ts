@@ -67,7 +67,12 @@ test('an endpoint change of a connected XKS store disconnects, updates and recon
   await expect(page.getByTestId('step-disconnect')).toBeVisible();
   await expect(page.getByTestId('run-status')).toHaveText('running');
   await screenshot(page, 'run');
+  // The run page is live: the server's events bring each step, in place (nothing polls, and
+  // anything kept in the page survives only if it is never reloaded).
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'true');
+  await page.evaluate(() => { (window as unknown as { kept: number }).kept = 5; });
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 20_000 });
+  expect(await page.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(5);
   for (const step of ['disconnect', 'wait_disconnected', 'update', 'connect', 'wait_connected', 'verify']) {
     await expect(page.getByTestId(`step-${step}`)).toContainText('done');
   }

@@ -33,7 +33,8 @@ test('a viewer is offered no action that changes anything, on any page', async (
       }
       for (const a of document.querySelectorAll('a[href]')) {
         const href = a.getAttribute('href')!;
-        if (href === '/create' || /\/edit(\?|$)/.test(href) || href.includes('/api/demo/proxy-config')) {
+        // The Notifications page is for operators: a viewer gets no link to it.
+        if (href === '/create' || href === '/notifications' || /\/edit(\?|$)/.test(href) || href.includes('/api/demo/proxy-config')) {
           out.push(`link ${href}`);
         }
       }

@@ -67,6 +67,22 @@ pub fn simulator_timing(transition: Duration) -> Timing {
     }
 }
 
+/// The simulator's access keys as an AWS shared credentials file: a profile `cks-sim-ACCOUNT`
+/// per account, so `aws --profile cks-sim-111122223333 --endpoint-url URL kms …` reaches it.
+fn credentials_file(running: &kms_sim::Running) -> String {
+    let mut out = format!(
+        "# The embedded kms-sim of a cks-console, at {}; these keys end when the console stops.\n",
+        running.kms_url()
+    );
+    for c in running.credentials() {
+        out.push_str(&format!(
+            "\n[cks-sim-{}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            c.account_id, c.access_key_id, c.secret_access_key
+        ));
+    }
+    out
+}
+
 pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, StartError> {
     match config.backend {
         BackendKind::Sim => {
@@ -94,6 +110,11 @@ pub async fn start(config: &Config, data_dir: Option<&Path>) -> Result<Backend, 
             let running = kms_sim::start(sim_config)
                 .await
                 .map_err(|e| StartError::Backend(e.to_string()))?;
+            if let Some(path) = &config.sim_credentials_file {
+                kms_sim::files::write_private(path, &credentials_file(&running)).map_err(|e| {
+                    StartError::Backend(format!("cannot write {}: {e}", path.display()))
+                })?;
+            }
             let targets = simulator_targets(&running);
             let regions = targets.iter().map(|t| t.reference.clone()).collect();
             Ok(Backend {

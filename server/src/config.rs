@@ -61,6 +61,11 @@ pub struct Config {
     )]
     pub sim_transition_ms: u64,
 
+    /// With the simulator: write its access keys here (0600, in the AWS shared credentials
+    /// format, one profile per account) so other tools can call its KMS API; new at each start.
+    #[arg(long, env = "CKS_SIM_CREDENTIALS_FILE", value_name = "PATH")]
+    pub sim_credentials_file: Option<PathBuf>,
+
     /// Seconds between background reads of a quiet target (each target is read at once after
     /// the console's own change, and every second while a store changes state).
     #[arg(long, env = "CKS_REFRESH_INTERVAL", default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]

@@ -5,8 +5,8 @@
 //! and Region, its state and error code with its one-line meaning, and a link to its Fix page.
 
 use app::domain::change::run::{now_ms, AuditEntry};
-use app::domain::notification::{receiver_of, Delivery, DeliveryStatus};
 use app::domain::connection_errors::summary;
+use app::domain::notification::{receiver_of, Delivery, DeliveryStatus};
 use app::domain::store::{StoreDetail, StoreRow, TargetRef};
 use app::ssr::Workflows;
 use serde::Serialize;

@@ -366,10 +366,7 @@ async fn live_events(State(state): State<AppState>, session: Session) -> Respons
     let fleet = futures::stream::unfold(fleet, |mut fleet| async move {
         fleet.changed().await.ok()?;
         let generation = *fleet.borrow_and_update();
-        Some((
-            (app::api::FLEET_EVENT, generation.to_string()),
-            fleet,
-        ))
+        Some(((app::api::FLEET_EVENT, generation.to_string()), fleet))
     });
     let runs = futures::stream::unfold(live.runs.subscribe(), |mut runs| async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -386,13 +383,18 @@ async fn live_events(State(state): State<AppState>, session: Session) -> Respons
         let (session, users) = (session.clone(), users.clone());
         async move {
             // Still the same user with the same sessions? If not, the stream ends.
-            session_user(&session, users.as_ref()).await.ok().flatten()?;
+            session_user(&session, users.as_ref())
+                .await
+                .ok()
+                .flatten()?;
             Some(Ok::<_, std::convert::Infallible>(
                 Event::default().event(name).data(data),
             ))
         }
     });
-    let stream = stream.take_while(|e| std::future::ready(e.is_some())).filter_map(std::future::ready);
+    let stream = stream
+        .take_while(|e| std::future::ready(e.is_some()))
+        .filter_map(std::future::ready);
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()

@@ -30,6 +30,52 @@ async fn the_embedded_simulator_is_kms_over_http_with_the_demo_data() {
     );
 }
 
+/// README "Configuration": `--sim-credentials-file` hands the simulator's keys to other tools, in
+/// a file only its owner can read, as an AWS shared credentials file with a profile per account.
+#[tokio::test]
+async fn the_simulator_credentials_file_lets_another_tool_call_kms() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sim-credentials");
+    let console = server::build(
+        &config(&[
+            "--ephemeral",
+            "--sim-credentials-file",
+            path.to_str().unwrap(),
+        ]),
+        Some(app::domain::user::Secret::new(ADMIN_PASSWORD)),
+    )
+    .await
+    .unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The profile of the demo's second account, as the AWS CLI would read it.
+    let profile = text
+        .split("[cks-sim-111122223333]")
+        .nth(1)
+        .expect("a profile for 111122223333");
+    let value = |key: &str| {
+        profile
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.trim_start().strip_prefix('='))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    let endpoint = console.backend.simulator.as_ref().unwrap().kms_url();
+    assert!(text.contains(&endpoint), "{text}");
+    let kms = kms_client_with(
+        &endpoint,
+        &value("aws_access_key_id"),
+        &value("aws_secret_access_key"),
+    );
+    // A wrong key would be refused (UnrecognizedClientException).
+    kms.describe_custom_key_stores()
+        .send()
+        .await
+        .expect("the keys in the file are accepted");
+}
+
 /// The embedded simulator is the console's alone: its KMS API refuses the well-known test/test
 /// key and its admin API refuses a request without the token made at this start.
 #[tokio::test]

@@ -185,7 +185,11 @@ async fn a_delivery_that_never_arrives_is_on_the_notifications_page() {
 
     let before = send(&router, get("/notifications", Some(&admin))).await;
     assert_eq!(before.status, StatusCode::OK);
-    assert!(before.body.contains("No notifications sent yet."), "{}", before.body);
+    assert!(
+        before.body.contains("No notifications sent yet."),
+        "{}",
+        before.body
+    );
 
     api(
         &router,
@@ -199,7 +203,9 @@ async fn a_delivery_that_never_arrives_is_on_the_notifications_page() {
     let mut page = String::new();
     let mut retrying_seen = false;
     for _ in 0..60 {
-        page = send(&router, get("/notifications", Some(&admin))).await.body;
+        page = send(&router, get("/notifications", Some(&admin)))
+            .await
+            .body;
         retrying_seen |= page.contains(">retrying<");
         if page.contains(">failed<") {
             break;
@@ -207,7 +213,10 @@ async fn a_delivery_that_never_arrives_is_on_the_notifications_page() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     assert!(retrying_seen, "no attempt shown before the last: {page}");
-    assert!(page.contains("1 notification could not be delivered."), "{page}");
+    assert!(
+        page.contains("1 notification could not be delivered."),
+        "{page}"
+    );
     for shown in [
         "target_unreadable",
         "111122223333 eu-west-1",
@@ -217,15 +226,26 @@ async fn a_delivery_that_never_arrives_is_on_the_notifications_page() {
     ] {
         assert!(page.contains(shown), "{shown} not on the page: {page}");
     }
-    assert!(!page.contains("HOOK-TOKEN"), "the webhook's token is on the page");
+    assert!(
+        !page.contains("HOOK-TOKEN"),
+        "the webhook's token is on the page"
+    );
     assert!(!page.contains("/hook"), "the webhook's path is on the page");
 
     // Viewers neither see the page's link nor read it.
     let home = send(&router, get("/", Some(&viewer))).await;
-    assert!(!home.body.contains("href=\"/notifications\""), "{}", home.body);
+    assert!(
+        !home.body.contains("href=\"/notifications\""),
+        "{}",
+        home.body
+    );
     let operator_home = send(&router, get("/", Some(&admin))).await;
     assert!(operator_home.body.contains("href=\"/notifications\""));
     let refused = send(&router, get("/notifications", Some(&viewer))).await;
-    assert!(!refused.body.contains("target_unreadable"), "{}", refused.body);
+    assert!(
+        !refused.body.contains("target_unreadable"),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("can only read"), "{}", refused.body);
 }

@@ -373,7 +373,10 @@ async fn the_event_stream_names_a_run_at_each_step() {
         ),
     )
     .await;
-    let run = r.header("location").trim_start_matches("/runs/").to_string();
+    let run = r
+        .header("location")
+        .trim_start_matches("/runs/")
+        .to_string();
     assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
     let ours = format!("event: run\ndata: {run}\n");
 

@@ -69,10 +69,7 @@ pub fn RunPage() -> impl IntoView {
             .and_then(|i| i.parse::<i64>().ok())
             .unwrap_or_default()
     };
-    let run = Resource::new(
-        move || (id(), act.version().get()),
-        |(id, _)| get_run(id),
-    );
+    let run = Resource::new(move || (id(), act.version().get()), |(id, _)| get_run(id));
     let error = move || {
         act.value()
             .get()

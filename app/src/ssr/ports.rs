@@ -5,8 +5,8 @@ use crate::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunActi
 use crate::domain::change::{Change, ChangeForm, ProxyConfigFile};
 use crate::domain::demo::{DemoAction, DemoWorld};
 use crate::domain::fleet::Fleet;
-use crate::domain::notification::Delivery;
 use crate::domain::kms::CustomKeyStoreType;
+use crate::domain::notification::Delivery;
 use crate::domain::store::{StoreDetail, TargetRef};
 use crate::domain::user::{BackendInfo, Role, Secret, UserInfo};
 use crate::error::AppError;

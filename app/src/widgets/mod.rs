@@ -127,8 +127,10 @@ pub fn LiveUpdates(reload: Callback<()>, #[prop(optional)] run: Option<i64>) -> 
                 }
             },
         );
-        let _ = source
-            .add_event_listener_with_callback(crate::api::RUN_EVENT, on_run.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback(
+            crate::api::RUN_EVENT,
+            on_run.as_ref().unchecked_ref(),
+        );
         // Whatever changed between the page's render and the stream's (re)opening was sent to
         // nobody: read once more whenever the stream opens.
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
