@@ -23,6 +23,7 @@ pub fn router(sim: Arc<Sim>, token: Option<String>) -> Router {
         .route("/_sim/xks-proxies/faults", post(set_faults))
         .route("/_sim/xks-proxies/credentials", post(set_credentials))
         .route("/_sim/request-quotas", post(set_request_quota))
+        .route("/_sim/request-counts", get(request_counts))
         .with_state(sim);
     let guarded = match token {
         Some(token) => guarded.layer(axum::middleware::from_fn_with_state(
@@ -111,6 +112,12 @@ struct QuotaRequest {
 }
 
 /// KMS quotas are adjustable per account and Region (Service Quotas); so are kms-sim's.
+/// Requests per account, Region and custom key store operation since the start, admitted and
+/// throttled: how hard the clients lean on KMS's quota.
+async fn request_counts(State(sim): State<Arc<Sim>>) -> Json<Vec<crate::quota::Counts>> {
+    Json(sim.quotas.counts())
+}
+
 async fn set_request_quota(State(sim): State<Arc<Sim>>, Json(req): Json<QuotaRequest>) -> Response {
     sim.quotas
         .set(&req.account, &req.region, req.requests_per_second);

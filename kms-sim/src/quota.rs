@@ -21,6 +21,14 @@ struct Target {
     rate: u32,
     /// None when the rate is 0 (no quota).
     limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// Requests per operation since the start, admitted or throttled (kept across rate changes).
+    counts: HashMap<String, Tally>,
+}
+
+#[derive(Default)]
+struct Tally {
+    admitted: u64,
+    throttled: u64,
 }
 
 impl Target {
@@ -29,8 +37,21 @@ impl Target {
             rate,
             limiter: NonZeroU32::new(rate)
                 .map(|r| Arc::new(RateLimiter::keyed(Quota::per_second(r)))),
+            counts: HashMap::new(),
         }
     }
+}
+
+/// The requests of one custom key store operation in one account and Region since the simulator
+/// started: what a benchmark or a test reads to see how hard a client leans on the quota.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub account: String,
+    pub region: String,
+    pub operation: String,
+    pub admitted: u64,
+    pub throttled: u64,
 }
 
 impl RequestQuotas {
@@ -45,24 +66,56 @@ impl RequestQuotas {
     /// Takes one request of `operation` from the account and Region's quota; false when none is
     /// left (the caller answers ThrottlingException).
     pub fn admit(&self, account: &str, region: &str, operation: &str) -> bool {
-        let limiter = {
-            let mut targets = self.per_target.lock().unwrap_or_else(|e| e.into_inner());
-            targets
-                .entry((account.to_string(), region.to_string()))
-                .or_insert_with(|| Target::new(self.default))
-                .limiter
-                .clone()
-        };
-        match limiter {
-            Some(l) => l.check_key(&operation.to_string()).is_ok(),
+        let mut targets = self.per_target.lock().unwrap_or_else(|e| e.into_inner());
+        let target = targets
+            .entry((account.to_string(), region.to_string()))
+            .or_insert_with(|| Target::new(self.default));
+        let key = operation.to_string();
+        let admitted = match &target.limiter {
+            Some(l) => l.check_key(&key).is_ok(),
             None => true,
+        };
+        let counts = target.counts.entry(key).or_default();
+        if admitted {
+            counts.admitted += 1;
+        } else {
+            counts.throttled += 1;
         }
+        admitted
     }
 
     /// Sets the rate for one account and Region (0: no quota there), starting with a full bucket.
     pub fn set(&self, account: &str, region: &str, rate: u32) {
         let mut targets = self.per_target.lock().unwrap_or_else(|e| e.into_inner());
-        targets.insert((account.to_string(), region.to_string()), Target::new(rate));
+        let target = targets
+            .entry((account.to_string(), region.to_string()))
+            .or_insert_with(|| Target::new(rate));
+        let counts = std::mem::take(&mut target.counts);
+        *target = Target {
+            counts,
+            ..Target::new(rate)
+        };
+    }
+
+    /// Every account, Region and operation that has had a request, with its counts.
+    pub fn counts(&self) -> Vec<Counts> {
+        let targets = self.per_target.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<Counts> = targets
+            .iter()
+            .flat_map(|((account, region), t)| {
+                t.counts.iter().map(|(operation, c)| Counts {
+                    account: account.clone(),
+                    region: region.clone(),
+                    operation: operation.clone(),
+                    admitted: c.admitted,
+                    throttled: c.throttled,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.account, &a.region, &a.operation).cmp(&(&b.account, &b.region, &b.operation))
+        });
+        out
     }
 
     /// The rate in force for an account and Region.

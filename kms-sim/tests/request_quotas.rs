@@ -112,3 +112,29 @@ async fn a_request_quota_of_zero_turns_the_quota_off() {
     let kms = no_retries(&sim, "us-east-1", "test", "test");
     assert_eq!(throttled(&describe_burst(&kms, 40).await), 0);
 }
+
+/// README "kms-sim": `GET /_sim/request-counts` tells how many requests of each operation an
+/// account and Region sent, admitted and throttled: how a benchmark counts a client's calls.
+#[tokio::test]
+async fn the_admin_api_counts_admitted_and_throttled_requests() {
+    let sim = kms_sim::start(config()).await.unwrap();
+    let kms = no_retries(&sim, "us-east-1", "test", "test");
+    let burst = describe_burst(&kms, KMS_QUOTA + 2).await;
+    assert_eq!(throttled(&burst), 2, "{burst:?}");
+    let counts: Vec<serde_json::Value> =
+        reqwest::get(format!("{}/_sim/request-counts", sim.kms_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let describe = counts
+        .iter()
+        .find(|c| c["operation"] == "DescribeCustomKeyStores" && c["region"] == "us-east-1")
+        .unwrap_or_else(|| panic!("{counts:?}"));
+    assert_eq!(describe["account"], "000000000000");
+    assert_eq!(describe["admitted"], KMS_QUOTA as u64);
+    assert_eq!(describe["throttled"], 2);
+    // Nothing was sent elsewhere.
+    assert_eq!(counts.len(), 1, "{counts:?}");
+}
