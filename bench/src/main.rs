@@ -76,6 +76,8 @@ async fn run(args: RunArgs) -> Result<(), String> {
     let report = Report {
         machine,
         fleet_page: fleet.page,
+        quota: fleet.quota,
+        change_latency: fleet.latency,
         fan_out,
         workflow,
         payload: fleet.payload,

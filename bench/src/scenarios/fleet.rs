@@ -6,6 +6,7 @@ use crate::harness::{get_page, sign_in, step, Bench};
 use crate::load::{self, Load};
 use crate::payload::{self, Asset};
 use crate::procs::{free_port, Proc};
+use crate::scenarios::live;
 use crate::{fixture, tti};
 use serde::Serialize;
 use std::process::Command;
@@ -44,6 +45,8 @@ pub struct Payload {
 
 pub struct FleetRun {
     pub page: FleetPage,
+    pub quota: live::QuotaUse,
+    pub latency: Result<live::ChangeLatency, String>,
     pub memory: Memory,
     pub payload: Payload,
 }
@@ -84,7 +87,9 @@ pub async fn measure(b: &Bench) -> Result<FleetRun, String> {
     )?;
     let sim_load = b.wrk("kms-sim-describe", &describe)?;
 
-    step("console on that fleet");
+    // From here on every target has KMS's quota, as in AWS.
+    live::quota_on(&sim_url).await?;
+    step("console on that fleet, with KMS's request quota on");
     let (console, console_url) = b.console("console-fleet", &sim_url).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_rss, _) = console.memory_kib()?;
@@ -103,10 +108,27 @@ pub async fn measure(b: &Bench) -> Result<FleetRun, String> {
             vec![("Cookie".into(), cookie.clone())],
         )
     };
+    let (describe_before, throttled_before) = live::totals(&sim_url).await?;
+    let window = std::time::Instant::now();
     let fleet_load = b.wrk("console-fleet", &signed_in("/"))?;
     let (_, peak_rss) = console.memory_kib()?;
     // The floor for any signed-in page: the session check and a small render, no KMS call.
     let about_load = b.wrk("console-about", &signed_in("/about"))?;
+    let window_s = window.elapsed().as_secs_f64();
+    let (describe_after, throttled_after) = live::totals(&sim_url).await?;
+    let after = get_page(&format!("{console_url}/"), &cookie).await?;
+    let describe_calls = describe_after - describe_before;
+    let quota = live::QuotaUse {
+        requests_per_second: live::KMS_QUOTA,
+        window_s,
+        describe_calls,
+        describe_per_target_per_s: describe_calls as f64 / targets as f64 / window_s,
+        throttled: throttled_after - throttled_before,
+        page_shows_throttling: after.contains("target-stale") || after.contains("hrottl"),
+    };
+
+    step("time for a change to reach an open page");
+    let latency = live::change_latency(&console_url, &cookie, &sim_url).await;
 
     // Browser payload and time to interactive, on the same console.
     step("browser payload and time to interactive");
@@ -123,6 +145,8 @@ pub async fn measure(b: &Bench) -> Result<FleetRun, String> {
         (r + a.raw, g + a.gzip, b + a.brotli)
     });
     Ok(FleetRun {
+        quota,
+        latency,
         page: FleetPage {
             targets,
             stores,

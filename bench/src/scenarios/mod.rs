@@ -3,3 +3,4 @@
 pub mod comparison;
 pub mod fan_out;
 pub mod fleet;
+pub mod live;
