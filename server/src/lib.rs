@@ -81,7 +81,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         stores,
         workflows,
         demo: backend.demo.clone(),
-        backend: backend.info.clone(),
+        backend: Arc::new(backend.info.clone()),
     };
     let router = web::router(web::RouterParts {
         config,

@@ -21,6 +21,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::SqlitePool;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -34,8 +35,25 @@ pub const OUTPUT_NAME: &str = "cks-console";
 /// Larger request bodies are refused before any handler reads them.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler and middleware gets: shared, so that the several copies a request takes
+/// (one per layer with state) cost a reference count each, not a deep copy.
+#[derive(Clone)]
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct AppParts {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     pub pool: SqlitePool,
@@ -97,14 +115,14 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .site_pkg_dir("pkg")
         .hash_files(hashes.is_some())
         .build();
-    let state = AppState {
+    let state = AppState(Arc::new(AppParts {
         leptos_options,
         services: parts.services,
         pool: parts.pool.clone(),
         hashed_assets: hashes.is_some(),
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
         live: parts.live,
-    };
+    }));
 
     let session_store = SqliteStore::new(parts.pool);
     session_store

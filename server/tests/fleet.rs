@@ -192,9 +192,9 @@ async fn console_over(
         stores,
         workflows,
         demo: None,
-        backend: BackendInfo::Simulator {
+        backend: std::sync::Arc::new(BackendInfo::Simulator {
             endpoint: sim.kms_url(),
-        },
+        }),
     };
     let cfg = config(&["--ephemeral"]);
     let router = server::web::router(server::web::RouterParts {

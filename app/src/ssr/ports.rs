@@ -154,7 +154,8 @@ pub struct Services {
     pub workflows: Arc<dyn Workflows>,
     /// Only with the embedded simulator.
     pub demo: Option<Arc<dyn DemoControl>>,
-    pub backend: BackendInfo,
+    /// Shared: every request's context holds a copy of the services.
+    pub backend: Arc<BackendInfo>,
 }
 
 impl Services {
