@@ -17,11 +17,12 @@ pub struct Tti {
     pub assets: Vec<String>,
 }
 
-/// Cold loads of the list page, five of them; or why they could not be measured.
+/// Cold loads of the list page (15: a single load varies by a third on a busy machine); or why
+/// they could not be measured.
 pub fn measure(b: &Bench, console_url: &str, cookie: &str) -> Result<Tti, String> {
     let out = Command::new("node")
         .current_dir(&b.args.end2end)
-        .args(["tti.mjs", &format!("{console_url}/"), cookie, "5"])
+        .args(["tti.mjs", &format!("{console_url}/"), cookie, "15"])
         .output()
         .map_err(|e| format!("cannot run node: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
