@@ -30,16 +30,38 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
     options.open(path).map(|_| ())
 }
 
-/// Writes `contents` to `path`, 0600.
+/// Writes `contents` to `path`, 0600. The contents go to a new file beside it first, made 0600
+/// before anything is written, which then replaces `path`: a file already there with looser
+/// permissions never holds them, and a symbolic link already there is replaced, not followed.
 pub fn write_private(path: &Path, contents: &str) -> io::Result<()> {
-    create_private_file(path)?;
-    std::fs::write(path, contents)?;
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let mut staged = name.to_os_string();
+    staged.push(format!(
+        ".{}.new",
+        crate::config::random_chars(crate::config::BASE32, 12)
+    ));
+    let staged = path.with_file_name(staged);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    Ok(())
+    let written = options.open(&staged).and_then(|mut f| {
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&staged, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(all(test, unix))]
@@ -67,5 +89,34 @@ mod tests {
         std::fs::write(&db, "kept").unwrap();
         create_private_file(&db).unwrap();
         assert_eq!(std::fs::read_to_string(&db).unwrap(), "kept");
+    }
+
+    #[test]
+    fn a_private_file_replaces_a_looser_file_or_a_link_without_following_it() {
+        let root = tempfile::tempdir().unwrap();
+        let loose = root.path().join("credentials");
+        std::fs::write(&loose, "old").unwrap();
+        std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&loose, "secret").unwrap();
+        assert_eq!(mode(&loose), 0o600);
+        assert_eq!(std::fs::read_to_string(&loose).unwrap(), "secret");
+        // Someone else's link where the file goes: the link is replaced, its target untouched.
+        let target = root.path().join("elsewhere");
+        std::fs::write(&target, "theirs").unwrap();
+        let link = root.path().join("keys");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_private(&link, "secret").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "theirs");
+        assert!(!std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(mode(&link), 0o600);
+        // Nothing staged is left behind.
+        let names: Vec<_> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
     }
 }

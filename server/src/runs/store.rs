@@ -82,6 +82,9 @@ pub struct RunStore {
     changed: broadcast::Sender<i64>,
 }
 
+/// Notification deliveries kept (the Notifications page shows the latest 200).
+const DELIVERIES_KEPT: i64 = 2000;
+
 /// How many run changes a slow live page may fall behind before it is told to read again.
 const CHANGES_KEPT: usize = 256;
 
@@ -368,7 +371,14 @@ impl RunStore {
         .execute(&self.pool)
         .await
         .map_err(db)?;
-        Ok(inserted.last_insert_rowid())
+        let id = inserted.last_insert_rowid();
+        // The page shows the latest; older deliveries go, so a flapping target cannot fill the disk.
+        sqlx::query("DELETE FROM notification_deliveries WHERE id <= ?")
+            .bind(id - DELIVERIES_KEPT)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(id)
     }
 
     /// The latest deliveries, newest first.
