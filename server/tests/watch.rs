@@ -256,26 +256,7 @@ async fn twenty_viewers_and_a_run_within_the_quota_see_no_error() {
         })
         .collect();
 
-    // hsm-archive is DISCONNECTED: the Reconnect run connects it and waits for CONNECTED.
-    let r = send(
-        &router,
-        call(
-            "/api/stores/reconnect",
-            &[
-                ("account", "000000000000"),
-                ("region", "us-east-1"),
-                ("id", "cks-0a1b2c3d4e5f60003"),
-            ],
-            Some(&cookie),
-            ORIGIN,
-        ),
-    )
-    .await;
-    let run = r
-        .header("location")
-        .trim_start_matches("/runs/")
-        .to_string();
-    assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
+    let run = reconnect_hsm_archive(&router, &cookie).await;
     let mut status = String::new();
     for _ in 0..600 {
         let reply = send(
@@ -358,26 +339,7 @@ async fn the_event_stream_names_a_run_at_each_step() {
     assert_eq!(res.status(), StatusCode::OK);
     let mut events = res.into_body().into_data_stream();
 
-    // hsm-archive is DISCONNECTED: Reconnect connects it and waits for CONNECTED.
-    let r = send(
-        &router,
-        call(
-            "/api/stores/reconnect",
-            &[
-                ("account", "000000000000"),
-                ("region", "us-east-1"),
-                ("id", "cks-0a1b2c3d4e5f60003"),
-            ],
-            Some(&cookie),
-            ORIGIN,
-        ),
-    )
-    .await;
-    let run = r
-        .header("location")
-        .trim_start_matches("/runs/")
-        .to_string();
-    assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
+    let run = reconnect_hsm_archive(&router, &cookie).await;
     let ours = format!("event: run\ndata: {run}\n");
 
     // Read the stream until the run has ended; each event for the run is counted.
@@ -428,4 +390,29 @@ async fn the_event_stream_names_a_run_at_each_step() {
     })
     .await;
     assert!(heard >= wanted, "{heard} run events for {ran} steps");
+}
+
+/// Starts the run that reconnects hsm-archive (DISCONNECTED in the demo: it connects the store
+/// and waits for CONNECTED); returns the run's id.
+async fn reconnect_hsm_archive(router: &axum::Router, cookie: &str) -> String {
+    let r = send(
+        router,
+        call(
+            "/api/stores/reconnect",
+            &[
+                ("account", "000000000000"),
+                ("region", "us-east-1"),
+                ("id", "cks-0a1b2c3d4e5f60003"),
+            ],
+            Some(cookie),
+            ORIGIN,
+        ),
+    )
+    .await;
+    let run = r
+        .header("location")
+        .trim_start_matches("/runs/")
+        .to_string();
+    assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
+    run
 }
