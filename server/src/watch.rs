@@ -22,7 +22,7 @@ use crate::fleet::KmsFleet;
 use crate::notify::FleetEvent;
 use app::domain::change::create::CreateRequest;
 use app::domain::change::Change;
-use app::domain::fleet::Fleet;
+use app::domain::fleet::{Fleet, FleetPage, View};
 use app::domain::store::{StoreDetail, TargetFailure, TargetRef, TargetStatus};
 use app::error::AppError;
 use app::ssr::KeyStores;
@@ -141,6 +141,9 @@ pub struct FleetWatch {
     targets: Vec<Arc<Watched>>,
     settings: WatchSettings,
     announce: Arc<Announce>,
+    /// Every target's rows as one fleet (without their ages), and the number of reads it
+    /// reflects: pages share it until a read finishes, instead of each copying every row.
+    rows: Mutex<(u64, Arc<Fleet>)>,
 }
 
 impl FleetWatch {
@@ -181,6 +184,7 @@ impl FleetWatch {
             targets,
             settings,
             announce,
+            rows: Mutex::new((u64::MAX, Arc::default())),
         })
     }
 
@@ -193,6 +197,50 @@ impl FleetWatch {
     /// turning stale or fresh): the live pages' server-sent events follow it.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.announce.fleet_changes.subscribe()
+    }
+
+    /// Every target's rows, once the reads a page must wait for are done: a target not read yet
+    /// (briefly), and after the console's own change to a target a read that began after it
+    /// (read-your-writes). Built again only when a read has finished since.
+    async fn current_rows(&self) -> Arc<Fleet> {
+        futures::future::join_all(self.targets.iter().map(|w| {
+            let writes = w.writes();
+            let limit = if w.snapshot(|s| s.reads == 0) {
+                FIRST_READ_WAIT
+            } else {
+                READ_WAIT
+            };
+            w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
+        }))
+        .await;
+        // Every change to a snapshot comes with a finished read, so their count versions the rows.
+        let reads: u64 = self.targets.iter().map(|w| w.snapshot(|s| s.reads)).sum();
+        let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+        if rows.0 != reads {
+            let mut fleet = Fleet {
+                targets: self.targets.iter().map(|w| w.reference.clone()).collect(),
+                ..Fleet::default()
+            };
+            for w in &self.targets {
+                w.snapshot(|s| match &s.stores {
+                    Some(stores) => fleet.stores.extend(stores.iter().map(|d| d.row.clone())),
+                    None => fleet.failures.push(TargetFailure {
+                        target: w.reference.clone(),
+                        message: s.stale.clone().unwrap_or_else(|| {
+                            "The console is still reading this target; reload in a moment.".into()
+                        }),
+                    }),
+                });
+            }
+            *rows = (reads, Arc::new(fleet));
+        }
+        rows.1.clone()
+    }
+
+    /// How old each target's rows are, now.
+    fn statuses(&self) -> Vec<TargetStatus> {
+        let now = Instant::now();
+        self.targets.iter().map(|w| status(w, now)).collect()
     }
 
     fn watched(&self, target: &TargetRef) -> Result<&Arc<Watched>, AppError> {
@@ -331,36 +379,15 @@ fn status(w: &Watched, now: Instant) -> TargetStatus {
 #[async_trait::async_trait]
 impl KeyStores for FleetWatch {
     async fn fleet(&self) -> Fleet {
-        // A page waits only for a target not read yet (briefly), and, after the console's own
-        // change to a target, for a read that began after it (read-your-writes).
-        futures::future::join_all(self.targets.iter().map(|w| {
-            let writes = w.writes();
-            let limit = if w.snapshot(|s| s.reads == 0) {
-                FIRST_READ_WAIT
-            } else {
-                READ_WAIT
-            };
-            w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
-        }))
-        .await;
-        let now = Instant::now();
-        let mut fleet = Fleet {
-            targets: self.targets.iter().map(|w| w.reference.clone()).collect(),
-            ..Fleet::default()
-        };
-        for w in &self.targets {
-            w.snapshot(|s| match &s.stores {
-                Some(stores) => fleet.stores.extend(stores.iter().map(|d| d.row.clone())),
-                None => fleet.failures.push(TargetFailure {
-                    target: w.reference.clone(),
-                    message: s.stale.clone().unwrap_or_else(|| {
-                        "The console is still reading this target; reload in a moment.".into()
-                    }),
-                }),
-            });
-            fleet.status.push(status(w, now));
-        }
+        let mut fleet = Fleet::clone(&*self.current_rows().await);
+        fleet.status = self.statuses();
         fleet
+    }
+
+    async fn fleet_page(&self, view: &View) -> FleetPage {
+        let mut page = self.current_rows().await.page(view);
+        page.status = self.statuses();
+        page
     }
 
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError> {

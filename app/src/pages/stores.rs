@@ -20,7 +20,7 @@ pub async fn list_fleet_page(view: View) -> Result<FleetPage, AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async move {
         guard::require_user().await?;
-        Ok(services()?.stores.fleet().await.page(&view))
+        Ok(services()?.stores.fleet_page(&view).await)
     })
     .await
 }

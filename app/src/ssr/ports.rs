@@ -4,7 +4,7 @@ use crate::domain::change::create::CreateRequest;
 use crate::domain::change::run::{AuditEntry, DraftView, PreflightReport, RunAction, RunView};
 use crate::domain::change::{Change, ChangeForm, ProxyConfigFile};
 use crate::domain::demo::{DemoAction, DemoWorld};
-use crate::domain::fleet::Fleet;
+use crate::domain::fleet::{Fleet, FleetPage, View};
 use crate::domain::kms::CustomKeyStoreType;
 use crate::domain::notification::Delivery;
 use crate::domain::store::{StoreDetail, TargetRef};
@@ -44,6 +44,13 @@ pub trait UserDirectory: Send + Sync + 'static {
 pub trait KeyStores: Send + Sync + 'static {
     /// All stores of all targets; a target that fails is reported beside the others' results.
     async fn fleet(&self) -> Fleet;
+    /// One page of the fleet as `view` selects it: the list page. By default from [`fleet`];
+    /// an implementation that keeps the fleet in memory can avoid copying all of it.
+    ///
+    /// [`fleet`]: KeyStores::fleet
+    async fn fleet_page(&self, view: &View) -> FleetPage {
+        self.fleet().await.page(view)
+    }
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError>;
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
