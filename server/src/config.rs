@@ -66,7 +66,7 @@ pub struct Config {
     #[arg(long, env = "CKS_SIM_CREDENTIALS_FILE", value_name = "PATH")]
     pub sim_credentials_file: Option<PathBuf>,
 
-    /// Seconds between background reads of a quiet target (each target is read at once after
+    /// The most seconds between background reads of a quiet target (each target is read at once after
     /// the console's own change, and every second while a store changes state).
     #[arg(long, env = "CKS_REFRESH_INTERVAL", default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub refresh_interval: u64,

@@ -35,7 +35,7 @@ use tokio::sync::{broadcast, watch, Notify, Semaphore};
 /// How the watchers pace themselves.
 #[derive(Clone, Copy, Debug)]
 pub struct WatchSettings {
-    /// Between reads of a quiet target.
+    /// The longest between reads of a quiet target (each pause is 80 to 100% of it).
     pub refresh_interval: Duration,
     /// KMS requests per second per target, on average, for everything the console sends.
     pub budget_per_second: NonZeroU32,
@@ -54,6 +54,17 @@ impl Default for WatchSettings {
 }
 
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+/// A target's budget allows this many requests at once (the average stays the budget): the
+/// console's own change and the read that follows it go together, without a second's wait.
+const BURST: NonZeroU32 = NonZeroU32::new(2).unwrap();
+
+/// The pause before a quiet target's next read: a random 80 to 100% of the refresh interval, so
+/// that targets started together do not all call KMS at the same moment, and a change made
+/// elsewhere is seen within the interval.
+fn quiet_pause(interval: Duration) -> Duration {
+    use rand::Rng;
+    interval.mul_f64(rand::thread_rng().gen_range(0.8..=1.0))
+}
 /// Between reads while something is moving: a store in transition, or just after a change.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 /// The first retry after a failed read; each further failure doubles it, up to the interval.
@@ -165,9 +176,10 @@ impl FleetWatch {
                     wake: Notify::new(),
                     writes: Mutex::new(0),
                     follow_until: Mutex::new(None),
-                    budget: DefaultDirectRateLimiter::direct(Quota::per_second(
-                        settings.budget_per_second,
-                    )),
+                    budget: DefaultDirectRateLimiter::direct(
+                        Quota::per_second(settings.budget_per_second)
+                            .allow_burst(settings.budget_per_second.saturating_mul(BURST)),
+                    ),
                     announce: announce.clone(),
                 })
             })
@@ -349,7 +361,7 @@ async fn watch_target(
         } else if moving || w.following() {
             FOLLOW_EVERY
         } else {
-            settings.refresh_interval
+            quiet_pause(settings.refresh_interval)
         };
         drop(fleet);
         tokio::select! {
