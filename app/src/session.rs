@@ -1,7 +1,7 @@
 //! The visitor's session as every page sees it: who is signed in and which backend the console
 //! manages, refetched on each navigation, and sign-out. The shell and the pages share it.
 
-use crate::domain::user::{BackendInfo, SessionInfo};
+use crate::domain::user::SessionInfo;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -24,7 +24,9 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     guard::respond(async {
         let user = guard::current_user().await?;
         let backend = match user {
-            Some(_) => Some(BackendInfo::clone(&services()?.backend)),
+            Some(_) => Some(crate::domain::user::BackendInfo::clone(
+                &services()?.backend,
+            )),
             None => None,
         };
         Ok(SessionInfo { user, backend })
