@@ -3,9 +3,12 @@
 //! DescribeCustomKeyStores, so the console stays within KMS's request quota whatever the number
 //! of people looking (the design of a shared watch cache, as cluster dashboards use).
 //!
-//! Each target has one request budget, shared by its watcher and by the console's own changes
-//! (connect, disconnect, update, create, delete): by default one request per second on average,
-//! a fifth of KMS's quota for each operation, which leaves room for other tools in the account.
+//! Each target has one request budget in two parts, shared by the watcher, page actions and runs:
+//! the reads (DescribeCustomKeyStores), and the console's own changes (connect, disconnect, update,
+//! create, delete; KMS gives each operation its own quota). Each part allows by default one
+//! request per second on average, two at once: a fifth of KMS's quota for each operation, which
+//! leaves room for other tools in the account. Reads following a transition every second do
+//! not hold up a change, and the read after a change does not wait behind it.
 //!
 //! The watcher reads a target
 //! - every `--refresh-interval` (30 s by default);
@@ -37,7 +40,8 @@ use tokio::sync::{broadcast, watch, Notify, Semaphore};
 pub struct WatchSettings {
     /// The longest between reads of a quiet target (each pause is 80 to 100% of it).
     pub refresh_interval: Duration,
-    /// KMS requests per second per target, on average, for everything the console sends.
+    /// KMS requests per second per target, on average: for the reads (Describe), and again for
+    /// the console's own changes.
     pub budget_per_second: NonZeroU32,
     /// How long after the console's own change its target is read every second.
     pub follow_for: Duration,
@@ -54,9 +58,16 @@ impl Default for WatchSettings {
 }
 
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
-/// A target's budget allows this many requests at once (the average stays the budget): the
-/// console's own change and the read that follows it go together, without a second's wait.
+/// Each part of a target's budget allows this many requests at once (the average stays the
+/// budget): a Refresh or a change's read does not wait behind the read before it.
 const BURST: NonZeroU32 = NonZeroU32::new(2).unwrap();
+
+/// One part of a target's budget: `per_second` on average, [`BURST`] times that at once.
+fn budget(per_second: NonZeroU32) -> DefaultDirectRateLimiter {
+    DefaultDirectRateLimiter::direct(
+        Quota::per_second(per_second).allow_burst(per_second.saturating_mul(BURST)),
+    )
+}
 
 /// The pause before a quiet target's next read: a random 80 to 100% of the refresh interval, so
 /// that targets started together do not all call KMS at the same moment, and a change made
@@ -102,7 +113,9 @@ struct Watched {
     /// The console's changes to this target so far.
     writes: Mutex<u64>,
     follow_until: Mutex<Option<Instant>>,
-    budget: DefaultDirectRateLimiter,
+    /// The target's budget: its reads, and the console's own changes.
+    reads: DefaultDirectRateLimiter,
+    changes: DefaultDirectRateLimiter,
     announce: Arc<Announce>,
 }
 
@@ -176,10 +189,8 @@ impl FleetWatch {
                     wake: Notify::new(),
                     writes: Mutex::new(0),
                     follow_until: Mutex::new(None),
-                    budget: DefaultDirectRateLimiter::direct(
-                        Quota::per_second(settings.budget_per_second)
-                            .allow_burst(settings.budget_per_second.saturating_mul(BURST)),
-                    ),
+                    reads: budget(settings.budget_per_second),
+                    changes: budget(settings.budget_per_second),
                     announce: announce.clone(),
                 })
             })
@@ -267,15 +278,15 @@ impl FleetWatch {
             })
     }
 
-    /// A change of the console's own: it waits its turn in the target's budget, and the target
-    /// is read at once after it and followed for a while.
+    /// A change of the console's own: it waits its turn in the target's budget for changes, and
+    /// the target is read at once after it and followed for a while.
     async fn change<T>(
         &self,
         target: &TargetRef,
         send: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let w = self.watched(target)?;
-        w.budget.until_ready().await;
+        w.changes.until_ready().await;
         let result = send.await;
         *w.writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         *w.follow_until.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -298,7 +309,7 @@ async fn watch_target(
         let (Some(fleet), Some(w)) = (fleet.upgrade(), watched.upgrade()) else {
             return;
         };
-        w.budget.until_ready().await;
+        w.reads.until_ready().await;
         let writes = w.writes();
         let number = {
             let mut s = w.snapshot.lock().unwrap_or_else(|p| p.into_inner());
