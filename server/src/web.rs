@@ -360,8 +360,9 @@ struct ProxyConfigQuery {
 
 /// Server-sent events for the live pages (the list, store and run pages): an event each time the
 /// fleet watcher reads something a page would show differently, or a run's steps or status
-/// change, and the page reads its data again, in place. Signed-in users only, like the pages; a user whose sessions were ended
-/// (password or role change, removal) loses the stream at the next event.
+/// change, and the page reads its data again, in place. Signed-in users only, like the pages; a
+/// user whose sessions were ended (password or role change, removal) loses the stream at the
+/// next event.
 async fn live_events(State(state): State<AppState>, session: Session) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
     use futures::StreamExt;
