@@ -74,7 +74,9 @@ export function watchForProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) {
-      problems.push(msg.text());
+      // A failed load names no URL in its text; where it came from says which.
+      const at = msg.location().url;
+      problems.push(at ? `${msg.text()} (${at})` : msg.text());
     }
   });
   page.on('pageerror', (err) => problems.push(String(err)));

@@ -13,6 +13,9 @@ test('a signed-out visitor is sent to the sign-in page and back after signing in
   await expect(page.getByTestId('user')).toHaveText('admin (operator)');
   await expect(page.getByTestId('backend')).toHaveText('Embedded simulator');
   await expect(page.locator('footer')).toContainText(/cks-console \d+\.\d+\.\d+/);
+  // The users page has its list (a request still loading it when the session ends would be
+  // refused, and the browser would log the 401).
+  await expect(page.getByTestId('user-row').first()).toBeVisible();
   await signOut(page);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login/);
