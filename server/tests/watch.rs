@@ -286,20 +286,12 @@ async fn twenty_viewers_and_a_run_within_the_quota_see_no_error() {
 #[tokio::test]
 async fn a_live_page_hears_of_a_change_made_outside_the_console() {
     use futures::StreamExt;
-    use tower::ServiceExt;
     let (router, cookie, console) = signed_in().await;
 
     let stranger = send(&router, get("/api/events", None)).await;
     assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
 
-    let res = router
-        .clone()
-        .oneshot(get("/api/events", Some(&cookie)))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "text/event-stream");
-    let mut events = res.into_body().into_data_stream();
+    let mut events = open_events(&router, &cookie).await;
 
     // Another tool connects hsm-archive; the console notices at its next read (here: Refresh).
     connect_outside_the_console(&console, "cks-0a1b2c3d4e5f60003").await;
@@ -329,15 +321,8 @@ async fn a_live_page_hears_of_a_change_made_outside_the_console() {
 #[tokio::test]
 async fn the_event_stream_names_a_run_at_each_step() {
     use futures::StreamExt;
-    use tower::ServiceExt;
     let (router, cookie, _console) = signed_in_with(&["--sim-transition-ms", "500"]).await;
-    let res = router
-        .clone()
-        .oneshot(get("/api/events", Some(&cookie)))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut events = res.into_body().into_data_stream();
+    let mut events = open_events(&router, &cookie).await;
 
     let run = reconnect_hsm_archive(&router, &cookie).await;
     let ours = format!("event: run\ndata: {run}\n");
@@ -415,4 +400,17 @@ async fn reconnect_hsm_archive(router: &axum::Router, cookie: &str) -> String {
         .to_string();
     assert!(run.parse::<i64>().is_ok(), "{} {}", r.status, r.body);
     run
+}
+
+/// The live pages' event stream, as a signed-in browser opens it.
+async fn open_events(router: &axum::Router, cookie: &str) -> axum::body::BodyDataStream {
+    use tower::ServiceExt;
+    let res = router
+        .clone()
+        .oneshot(get("/api/events", Some(cookie)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    res.into_body().into_data_stream()
 }
