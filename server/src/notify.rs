@@ -259,14 +259,9 @@ fn reason(e: &reqwest::Error) -> String {
         "the request failed"
     };
     // The innermost cause says why (refused, reset, a certificate); it names no URL.
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    if std::ptr::addr_eq(cause, e as &dyn std::error::Error) {
-        what.to_string()
-    } else {
-        format!("{what}: {cause}")
+    match std::iter::successors(std::error::Error::source(e), |c| c.source()).last() {
+        Some(cause) => format!("{what}: {cause}"),
+        None => what.to_string(),
     }
 }
 

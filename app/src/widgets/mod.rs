@@ -114,11 +114,13 @@ pub fn LiveUpdates(reload: Callback<()>, #[prop(optional)] run: Option<i64>) -> 
         let Ok(source) = web_sys::EventSource::new(crate::api::EVENTS_PATH) else {
             return;
         };
-        let on_fleet = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
-        let _ = source.add_event_listener_with_callback(
-            crate::api::FLEET_EVENT,
-            on_fleet.as_ref().unchecked_ref(),
-        );
+        // A fleet event, and the stream's (re)opening: whatever changed between the page's
+        // render and the opening was sent to nobody, so the page reads once more then too.
+        let read_again = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
+        for event in [crate::api::FLEET_EVENT, "open"] {
+            let _ =
+                source.add_event_listener_with_callback(event, read_again.as_ref().unchecked_ref());
+        }
         let on_run = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
                 let data = event.data().as_string().unwrap_or_default();
@@ -131,14 +133,10 @@ pub fn LiveUpdates(reload: Callback<()>, #[prop(optional)] run: Option<i64>) -> 
             crate::api::RUN_EVENT,
             on_run.as_ref().unchecked_ref(),
         );
-        // Whatever changed between the page's render and the stream's (re)opening was sent to
-        // nobody: read once more whenever the stream opens.
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| reload.run(()));
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-live", "true");
         }
-        let kept = send_wrapper::SendWrapper::new((source, on_fleet, on_run, on_open));
+        let kept = send_wrapper::SendWrapper::new((source, read_again, on_run));
         on_cleanup(move || kept.0.close());
     });
     #[cfg(not(feature = "hydrate"))]
