@@ -23,13 +23,17 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
     use crate::ssr::{guard, services};
     guard::respond(async {
         let user = guard::current_user().await?;
+        let services = services()?;
         let backend = match user {
-            Some(_) => Some(crate::domain::user::BackendInfo::clone(
-                &services()?.backend,
-            )),
+            Some(_) => Some(crate::domain::user::BackendInfo::clone(&services.backend)),
             None => None,
         };
-        Ok(SessionInfo { user, backend })
+        let sign_in = crate::domain::user::SignInOptions::clone(&services.sign_in);
+        Ok(SessionInfo {
+            user,
+            backend,
+            sign_in,
+        })
     })
     .await
 }

@@ -161,6 +161,7 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
             {info
                 .user
                 .map(|u| {
+                    let federated = u.is_federated();
                     view! {
                         <a class="user" data-testid="user" href="/account" title="Your account">
                             {u.username}
@@ -168,11 +169,25 @@ fn SessionBar(info: SessionInfo) -> impl IntoView {
                             {u.role.as_str()}
                             ")"
                         </a>
-                        <ActionForm action=logout>
-                            <button type="submit" class="link">
-                                "Sign out"
-                            </button>
-                        </ActionForm>
+                        {if federated {
+                            // A plain form: the browser follows the answer on to the identity
+                            // provider's own sign-out, with or without JavaScript.
+                            view! {
+                                <form method="post" action=crate::domain::user::OIDC_LOGOUT_PATH>
+                                    <button type="submit" class="link">"Sign out"</button>
+                                </form>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=logout>
+                                    <button type="submit" class="link">
+                                        "Sign out"
+                                    </button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }}
                     }
                 })}
         </div>

@@ -81,6 +81,40 @@ pub struct Config {
     #[arg(long, env = "CKS_PUBLIC_URL", value_parser = parse_webhook, value_name = "URL")]
     pub public_url: Option<reqwest::Url>,
 
+    /// Sign in through this OpenID Connect provider (its issuer URL; discovery finds the rest).
+    /// The client secret comes from CKS_OIDC_CLIENT_SECRET only, never a flag.
+    #[arg(long, env = "CKS_OIDC_ISSUER", value_parser = parse_webhook, value_name = "URL", requires = "oidc_client_id")]
+    pub oidc_issuer: Option<reqwest::Url>,
+
+    /// The console's client ID at the identity provider.
+    #[arg(long, env = "CKS_OIDC_CLIENT_ID", value_name = "ID", requires = "oidc_issuer", value_parser = parse_printable)]
+    pub oidc_client_id: Option<String>,
+
+    /// The name on the sign-in page's button, "Sign in with NAME" (default: the issuer's host).
+    #[arg(long, env = "CKS_OIDC_PROVIDER_NAME", value_name = "NAME", value_parser = parse_printable)]
+    pub oidc_provider_name: Option<String>,
+
+    /// The ID token claim that lists the user's groups.
+    #[arg(long, env = "CKS_OIDC_GROUPS_CLAIM", default_value = "groups", value_name = "CLAIM", value_parser = parse_printable)]
+    pub oidc_groups_claim: String,
+
+    /// Members of this group sign in as operators.
+    #[arg(long, env = "CKS_OIDC_OPERATOR_GROUP", value_name = "GROUP", value_parser = parse_printable)]
+    pub oidc_operator_group: Option<String>,
+
+    /// Members of this group (and not of the operator group) sign in as viewers.
+    #[arg(long, env = "CKS_OIDC_VIEWER_GROUP", value_name = "GROUP", value_parser = parse_printable)]
+    pub oidc_viewer_group: Option<String>,
+
+    /// A federated user's session ends this many hours after sign-in, whatever the activity.
+    #[arg(long, env = "CKS_OIDC_SESSION_HOURS", default_value_t = 8, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub oidc_session_hours: u32,
+
+    /// Local accounts (user name and password) may sign in: keep them as a break-glass path with
+    /// an identity provider, or turn them off.
+    #[arg(long, env = "CKS_LOCAL_SIGN_IN", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_value = "true", default_missing_value = "true", value_parser = BoolishValueParser::new())]
+    pub local_sign_in: bool,
+
     /// Directory with the built site (pkg/, favicon); cargo-leptos builds it into target/site.
     #[arg(long, env = "CKS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
@@ -117,6 +151,14 @@ fn parse_webhook(s: &str) -> Result<reqwest::Url, String> {
         "http" | "https" if url.host().is_some() => Ok(url),
         _ => Err("expected an http:// or https:// URL with a host".into()),
     }
+}
+
+/// A name or identifier typed in a flag: printable, not empty, at most 256 characters.
+fn parse_printable(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.chars().count() > 256 || s.chars().any(char::is_control) {
+        return Err("expected 1 to 256 printable characters".into());
+    }
+    Ok(s.to_string())
 }
 
 fn parse_target(s: &str) -> Result<TargetSpec, String> {

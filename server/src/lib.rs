@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod fleet;
 pub mod notify;
+pub mod oidc;
 pub mod preflight;
 pub mod runs;
 pub mod telemetry;
@@ -46,6 +47,19 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         let pool = db::open(&config.data_dir).await?;
         (Some(config.data_dir.as_path()), pool, None)
     };
+    let oidc_settings = oidc::OidcSettings::from_config(config).map_err(StartError::Config)?;
+    if oidc_settings.is_none() && !config.local_sign_in {
+        return Err(StartError::Config(
+            "--local-sign-in=off needs --oidc-issuer and --oidc-client-id: otherwise nobody could sign in"
+                .into(),
+        ));
+    }
+    let sign_in = Arc::new(oidc::sign_in_options(config, oidc_settings.as_ref()));
+    let oidc = oidc_settings
+        .map(oidc::Oidc::new)
+        .transpose()
+        .map_err(StartError::Config)?
+        .map(Arc::new);
     let users = Arc::new(
         SqliteUsers::new(pool.clone(), Arc::new(throttle::SignInThrottle::default())).await?,
     );
@@ -82,6 +96,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         workflows,
         demo: backend.demo.clone(),
         backend: Arc::new(backend.info.clone()),
+        sign_in,
     };
     let router = web::router(web::RouterParts {
         config,
@@ -91,6 +106,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
             fleet: fleet_changes,
             runs: run_changes,
         }),
+        oidc,
     })
     .await?;
     // The router holds the ephemeral database's directory: it goes when the last copy does.

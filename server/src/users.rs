@@ -1,7 +1,7 @@
 //! Users in SQLite with argon2 password hashes; implements the app's `UserDirectory` port.
 
 use crate::throttle::{account_key, client_key, SignInThrottle};
-use app::domain::user::{Role, Secret, UserInfo};
+use app::domain::user::{Role, Secret, UserInfo, UserSource};
 use app::error::AppError;
 use app::ssr::UserDirectory;
 use argon2::password_hash::{
@@ -131,6 +131,48 @@ impl SqliteUsers {
     }
 }
 
+impl SqliteUsers {
+    /// A federated user's first sign-in: the provider's name when it is a valid user name no one
+    /// has, or else one made from the subject. Returns the name given.
+    async fn add_federated(
+        &self,
+        subject: &str,
+        name: &str,
+        role: Role,
+        now_ms: i64,
+    ) -> Result<String, AppError> {
+        let mut names = Vec::new();
+        if app::domain::user::validate_username(name).is_ok() {
+            names.push(name.to_string());
+        }
+        names.push(fallback_name(subject));
+        for username in names {
+            let result = sqlx::query(
+                "INSERT INTO users (username, password_hash, role, created_at, source, subject, \
+                 last_sign_in_ms) VALUES (?, ?, ?, ?, 'federated', ?, ?)",
+            )
+            .bind(&username)
+            .bind(NO_LOCAL_PASSWORD)
+            .bind(role.as_str())
+            .bind(now_ms / 1000)
+            .bind(subject)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await;
+            self.forget(&username);
+            match result {
+                Ok(_) => return Ok(username),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        Err(AppError::Conflict(format!(
+            "The identity provider's user {name} cannot be given a console user name: it and {} are taken.",
+            fallback_name(subject)
+        )))
+    }
+}
+
 fn generate_password() -> Secret {
     use base64::Engine;
     use rand::RngCore;
@@ -140,21 +182,40 @@ fn generate_password() -> Secret {
 }
 
 /// The columns a user is read from, in [`UserRow`]'s order.
-const USER_COLUMNS: &str = "username, role, must_change_password, session_epoch";
+const USER_COLUMNS: &str =
+    "username, role, must_change_password, session_epoch, source, last_sign_in_ms";
 
-type UserRow = (String, String, bool, i64);
+type UserRow = (String, String, bool, i64, String, Option<i64>);
 
 fn row_to_user(
-    (username, role, must_change_password, session_epoch): UserRow,
+    (username, role, must_change_password, session_epoch, source, last_sign_in_ms): UserRow,
 ) -> Result<UserInfo, AppError> {
     let role =
         Role::parse(&role).ok_or_else(|| internal(format!("unknown role {role:?} in database")))?;
+    let source = UserSource::parse(&source)
+        .ok_or_else(|| internal(format!("unknown user source {source:?} in database")))?;
     Ok(UserInfo {
         username,
         role,
         must_change_password,
         session_epoch,
+        source,
+        last_sign_in_ms,
     })
+}
+
+/// No password matches it (it is no PHC string): the password hash of a federated user.
+const NO_LOCAL_PASSWORD: &str = "!federated";
+
+/// The name a federated user gets when the provider's is not a valid console user name or is
+/// taken: `oidc-` and the subject's letters and digits.
+fn fallback_name(subject: &str) -> String {
+    let kept: String = subject
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(59)
+        .collect();
+    format!("oidc-{kept}")
 }
 
 impl SqliteUsers {
@@ -191,17 +252,18 @@ impl SqliteUsers {
         row.map(row_to_user).transpose()
     }
 
-    async fn exists(&self, username: &str) -> Result<bool, AppError> {
-        Ok(self.find(username).await?.is_some())
-    }
-
-    /// Why a change to `username` touched no row: no such user, or the last operator.
+    /// Why a change to `username` touched no row: no such user, a federated user (whose role and
+    /// password are the identity provider's), or the last operator.
     async fn refused(&self, username: &str, what: &str) -> AppError {
-        match self.exists(username).await {
-            Ok(true) => AppError::Conflict(format!(
+        match self.find(username).await {
+            Ok(Some(user)) if user.is_federated() => AppError::Conflict(format!(
+                "{username} signs in through the identity provider and cannot be {what} here: \
+                 their role comes from the provider's groups and their password is the provider's."
+            )),
+            Ok(Some(_)) => AppError::Conflict(format!(
                 "{username} is the last operator and cannot be {what}: make another user an operator first."
             )),
-            Ok(false) => AppError::NotFound(format!("There is no user {username}.")),
+            Ok(None) => AppError::NotFound(format!("There is no user {username}.")),
             Err(e) => e,
         }
     }
@@ -222,12 +284,13 @@ impl UserDirectory for SqliteUsers {
                 retry_after_secs: wait.as_secs().max(1),
             });
         }
-        let hash: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE username = ?")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(internal)?;
+        let hash: Option<String> = sqlx::query_scalar(
+            "SELECT password_hash FROM users WHERE username = ? AND source = 'local'",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
         let (hash, user) = match hash {
             Some(hash) => (hash, self.find(username).await?),
             None => (self.dummy_hash.clone(), None),
@@ -240,6 +303,10 @@ impl UserDirectory for SqliteUsers {
         match user {
             Some(user) if ok => {
                 self.throttle.record_success(&keys[0], &keys[1]);
+                let seen = sqlx::query("UPDATE users SET last_sign_in_ms = ? WHERE username = ?")
+                    .bind(app::domain::change::run::now_ms())
+                    .bind(&user.username);
+                self.write(&user.username, seen).await?;
                 tracing::info!(user = %user.username, client, "signed in");
                 Ok(user)
             }
@@ -289,7 +356,7 @@ impl UserDirectory for SqliteUsers {
         // One statement, so two operators demoting each other at once cannot both succeed.
         let change = sqlx::query(
             "UPDATE users SET role = ?1, session_epoch = session_epoch + 1 WHERE username = ?2 \
-             AND (?1 = 'operator' OR role <> 'operator' \
+             AND source = 'local' AND (?1 = 'operator' OR role <> 'operator' \
                   OR (SELECT COUNT(*) FROM users WHERE role = 'operator') > 1)",
         )
         .bind(role.as_str())
@@ -309,13 +376,13 @@ impl UserDirectory for SqliteUsers {
         let hash = hash_password(password).await?;
         let change = sqlx::query(
             "UPDATE users SET password_hash = ?, must_change_password = ?, \
-             session_epoch = session_epoch + 1 WHERE username = ?",
+             session_epoch = session_epoch + 1 WHERE username = ? AND source = 'local'",
         )
         .bind(hash)
         .bind(must_change)
         .bind(username);
         if !self.write(username, change).await? {
-            return Err(AppError::NotFound(format!("There is no user {username}.")));
+            return Err(self.refused(username, "given a password").await);
         }
         Ok(())
     }
@@ -330,6 +397,40 @@ impl UserDirectory for SqliteUsers {
             return Err(self.refused(username, "removed").await);
         }
         Ok(())
+    }
+
+    async fn federated_sign_in(
+        &self,
+        subject: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<UserInfo, AppError> {
+        let now = app::domain::change::run::now_ms();
+        let known: Option<String> = sqlx::query_scalar(
+            "SELECT username FROM users WHERE source = 'federated' AND subject = ?",
+        )
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        let username = match known {
+            Some(username) => {
+                // A new role ends the sessions made with the old one.
+                let change = sqlx::query(
+                    "UPDATE users SET session_epoch = session_epoch + (role <> ?1), role = ?1, \
+                     last_sign_in_ms = ?2 WHERE source = 'federated' AND subject = ?3",
+                )
+                .bind(role.as_str())
+                .bind(now)
+                .bind(subject);
+                self.write(&username, change).await?;
+                username
+            }
+            None => self.add_federated(subject, name, role, now).await?,
+        };
+        self.read(&username)
+            .await?
+            .ok_or_else(|| internal("a federated user vanished while signing in"))
     }
 
     async fn add(&self, username: &str, password: &Secret, role: Role) -> Result<(), AppError> {

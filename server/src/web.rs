@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::StartError;
+use app::domain::user::{OIDC_CALLBACK_PATH, OIDC_LOGOUT_PATH, OIDC_START_PATH};
 use app::error::AppError;
 use app::pages::account::ACCOUNT_PAGE;
 use app::shell::StylesheetHref;
@@ -60,6 +61,8 @@ pub struct AppParts {
     pub hashed_assets: bool,
     pub asset_names: crate::assets::AssetNames,
     pub live: Option<Live>,
+    /// The identity provider, when sign-in through one is configured.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// What the live pages follow: the fleet watcher's change counter, and the ids of runs as their
@@ -76,6 +79,7 @@ pub struct RouterParts<'a> {
     pub services: Services,
     /// What the live pages' events follow (none: no live updates).
     pub live: Option<Live>,
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// Where the built site is: --site-root, LEPTOS_SITE_ROOT, or cargo-leptos' target/site.
@@ -122,6 +126,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         hashed_assets: hashes.is_some(),
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
         live: parts.live,
+        oidc: parts.oidc,
     }));
 
     let session_store = SqliteStore::new(parts.pool);
@@ -162,6 +167,9 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         })
         .route_layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .route("/healthz", get(healthz))
+        .route(OIDC_START_PATH, get(crate::oidc::start))
+        .route(OIDC_CALLBACK_PATH, get(crate::oidc::callback))
+        .route(OIDC_LOGOUT_PATH, axum::routing::post(crate::oidc::logout))
         .route("/api/demo/proxy-config", get(demo_proxy_config))
         .route(app::api::EVENTS_PATH, get(live_events))
         .fallback(leptos_axum::file_and_error_handler_with_context::<

@@ -195,6 +195,7 @@ async fn console_over(
         backend: std::sync::Arc::new(BackendInfo::Simulator {
             endpoint: sim.kms_url(),
         }),
+        sign_in: Default::default(),
     };
     let cfg = config(&["--ephemeral"]);
     let router = server::web::router(server::web::RouterParts {
@@ -202,6 +203,7 @@ async fn console_over(
         pool,
         services,
         live: None,
+        oidc: None,
     })
     .await
     .unwrap();

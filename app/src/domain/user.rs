@@ -49,6 +49,12 @@ pub struct UserInfo {
     /// Server-side only.
     #[serde(skip)]
     pub session_epoch: i64,
+    /// Where the user signs in: a local password, or the identity provider.
+    #[serde(default)]
+    pub source: UserSource,
+    /// The last successful sign-in, in epoch milliseconds; none before the first.
+    #[serde(default)]
+    pub last_sign_in_ms: Option<i64>,
 }
 
 impl UserInfo {
@@ -58,6 +64,131 @@ impl UserInfo {
             role,
             must_change_password: false,
             session_epoch: 0,
+            source: UserSource::Local,
+            last_sign_in_ms: None,
+        }
+    }
+
+    /// The user signs in through the identity provider: no local password, and the role comes
+    /// from the provider's groups at each sign-in.
+    pub fn is_federated(&self) -> bool {
+        self.source == UserSource::Federated
+    }
+}
+
+/// Where a user's sign-in is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserSource {
+    /// A password the console keeps (argon2).
+    #[default]
+    Local,
+    /// The company's identity provider (OpenID Connect).
+    Federated,
+}
+
+impl UserSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserSource::Local => "local",
+            UserSource::Federated => "federated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserSource> {
+        [UserSource::Local, UserSource::Federated]
+            .into_iter()
+            .find(|u| u.as_str() == s)
+    }
+}
+
+/// How the sign-in page offers to sign in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// The identity provider's name for "Sign in with …", when one is configured.
+    pub provider: Option<String>,
+    /// Local accounts (user name and password) may sign in.
+    pub local: bool,
+}
+
+impl Default for SignInOptions {
+    fn default() -> Self {
+        SignInOptions {
+            provider: None,
+            local: true,
+        }
+    }
+}
+
+/// Where the sign-in page's "Sign in with …" link starts the identity provider's flow.
+pub const OIDC_START_PATH: &str = "/auth/oidc/start";
+/// Where the provider sends the browser back with the authorization code.
+pub const OIDC_CALLBACK_PATH: &str = "/auth/oidc/callback";
+/// Sign-out of a federated user: the console session, then the provider's.
+pub const OIDC_LOGOUT_PATH: &str = "/auth/oidc/logout";
+
+/// Why a sign-in through the identity provider did not make a session: the sign-in page shows
+/// what happened and what to do (`/login?oidc_error=CODE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OidcFailure {
+    /// Discovery, the keys or the token endpoint could not be reached.
+    Unreachable,
+    /// The user said no at the provider (`access_denied`).
+    Denied,
+    /// The `state` came back unknown, used already, or from another browser.
+    State,
+    /// The ID token had expired when it arrived.
+    Expired,
+    /// The ID token was issued for another application.
+    Audience,
+    /// The user is in neither the operator nor the viewer group.
+    NoGroup,
+    /// Anything else the provider or its token got wrong.
+    Failed,
+    /// Sign-in through the identity provider is not configured.
+    NotConfigured,
+}
+
+impl OidcFailure {
+    pub const ALL: [OidcFailure; 8] = [
+        OidcFailure::Unreachable,
+        OidcFailure::Denied,
+        OidcFailure::State,
+        OidcFailure::Expired,
+        OidcFailure::Audience,
+        OidcFailure::NoGroup,
+        OidcFailure::Failed,
+        OidcFailure::NotConfigured,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OidcFailure::Unreachable => "unreachable",
+            OidcFailure::Denied => "denied",
+            OidcFailure::State => "state",
+            OidcFailure::Expired => "expired",
+            OidcFailure::Audience => "audience",
+            OidcFailure::NoGroup => "no-group",
+            OidcFailure::Failed => "failed",
+            OidcFailure::NotConfigured => "not-configured",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<OidcFailure> {
+        OidcFailure::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// What happened, and what the user can do about it.
+    pub fn message(self) -> &'static str {
+        match self {
+            OidcFailure::Unreachable => "The console could not reach the identity provider. Try again in a minute; if it keeps failing, tell the console's administrators.",
+            OidcFailure::Denied => "You did not allow the console to read your identity at the identity provider, so you are not signed in. Sign in again and allow it.",
+            OidcFailure::State => "This sign-in link was already used, has expired, or was started in another browser. Start again with the button below.",
+            OidcFailure::Expired => "The identity provider's answer had expired when it arrived. Start again; if it keeps happening, the console's clock or the provider's may be wrong.",
+            OidcFailure::Audience => "The identity provider answered for another application. The console's client ID does not match its registration at the provider: tell the console's administrators.",
+            OidcFailure::NoGroup => "You signed in at the identity provider, but you are in none of the groups that may use this console. Ask the console's administrators (or your identity team) to add you to the operator or the viewer group.",
+            OidcFailure::Failed => "The identity provider's answer could not be accepted. Start again; if it keeps failing, tell the console's administrators (the console's log says why).",
+            OidcFailure::NotConfigured => "Sign-in through an identity provider is not set up on this console.",
         }
     }
 }
@@ -111,6 +242,9 @@ pub struct SessionInfo {
     pub user: Option<UserInfo>,
     /// Only for a signed-in user: a visitor learns nothing of accounts, profiles or endpoints.
     pub backend: Option<BackendInfo>,
+    /// How the sign-in page offers to sign in.
+    #[serde(default)]
+    pub sign_in: SignInOptions,
 }
 
 /// User names: what the users page accepts, checked on both sides.

@@ -11,6 +11,10 @@ use leptos::prelude::*;
 
 pub const ACCOUNT_PAGE: &str = "/account";
 
+/// Why a user who signs in through the identity provider has no password here.
+pub const FEDERATED_PASSWORD: &str =
+    "You sign in through the identity provider: your password is kept there, not in this console.";
+
 /// Changes the signed-in user's password after checking the current one (throttled like a
 /// sign-in). The user's other sessions end; this one goes on.
 #[server(endpoint = "account/password")]
@@ -26,6 +30,9 @@ pub async fn change_password(
         let user = guard::current_user()
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if user.is_federated() {
+            return Err(AppError::Conflict(FEDERATED_PASSWORD.into()));
+        }
         validate_new_password(&password).map_err(|m| AppError::invalid("New password", m))?;
         if password != confirm {
             return Err(AppError::invalid(
@@ -88,16 +95,33 @@ pub fn AccountPage() -> impl IntoView {
         <h1>"Your account"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                session.await.ok().and_then(|s| s.user).map(|u| view! {
-                    <p>"Signed in as " <strong>{u.username.clone()}</strong> " (" {u.role.as_str()} ")."</p>
-                    {u.must_change_password.then(|| view! {
-                        <p class="banner warning" role="alert" data-testid="must-change">
-                            "Your password was for one use only (generated at the first start, or reset by an operator). Choose your own before you go on."
-                        </p>
-                    })}
+                session.await.ok().and_then(|s| s.user).map(|u| {
+                    let federated = u.is_federated();
+                    view! {
+                        <p>"Signed in as " <strong>{u.username.clone()}</strong> " (" {u.role.as_str()} ")."</p>
+                        {u.must_change_password.then(|| view! {
+                            <p class="banner warning" role="alert" data-testid="must-change">
+                                "Your password was for one use only (generated at the first start, or reset by an operator). Choose your own before you go on."
+                            </p>
+                        })}
+                        {if federated {
+                            view! { <p class="note" data-testid="federated-note">{FEDERATED_PASSWORD}</p> }.into_any()
+                        } else {
+                            view! { <PasswordForm change outcome /> }.into_any()
+                        }}
+                    }
                 })
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn PasswordForm(
+    change: ServerAction<ChangePassword>,
+    outcome: impl Fn() -> Option<AnyView> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
         <section class="card">
             <h2>"Change your password"</h2>
             <ActionForm action=change>

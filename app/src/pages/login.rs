@@ -1,4 +1,5 @@
-//! `/login`: sign-in with a local account.
+//! `/login`: sign-in with the identity provider (OpenID Connect), a local account, or both, and
+//! what went wrong when a sign-in through the provider did not work.
 
 use crate::domain::user::Secret;
 use crate::error::AppError;
@@ -16,6 +17,12 @@ pub async fn login(
     use crate::domain::navigation::safe_next;
     use crate::ssr::{guard, services};
     guard::respond(async move {
+        if !services()?.sign_in.local {
+            return Err(AppError::Conflict(
+                "Local accounts are turned off on this console: sign in with the identity provider."
+                    .into(),
+            ));
+        }
         let client = guard::client_address().await;
         let user = services()?
             .users
@@ -30,9 +37,89 @@ pub async fn login(
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
+    use crate::domain::user::OidcFailure;
+    use crate::session::SessionResource;
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let failure = move || {
+        query
+            .read()
+            .get("oidc_error")
+            .map(|code| OidcFailure::parse(&code).unwrap_or(OidcFailure::Failed))
+    };
+    let signed_out = move || query.read().get("signed_out").is_some();
+    let session = expect_context::<SessionResource>();
+    view! {
+        <section class="login card">
+            <h1>"Sign in"</h1>
+            {move || signed_out().then(|| view! {
+                <p class="ok" role="status">"You are signed out."</p>
+            })}
+            {move || failure().map(|f| view! {
+                <p class="error" role="alert" data-testid="oidc-error" data-code=f.code()>{f.message()}</p>
+            })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let options = session.await.map(|s| s.sign_in).unwrap_or_default();
+                    view! { <SignInChoices options next=next() /> }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// "Sign in with …" for the identity provider, and the local form when local accounts may sign in.
+#[component]
+fn SignInChoices(options: crate::domain::user::SignInOptions, next: String) -> impl IntoView {
+    use crate::domain::user::OIDC_START_PATH;
+    let start = options.provider.clone().map(|name| {
+        let href = if next.is_empty() {
+            OIDC_START_PATH.to_string()
+        } else {
+            let next: String = url_escape(&next);
+            format!("{OIDC_START_PATH}?next={next}")
+        };
+        view! {
+            <p>
+                <a class="button primary" href=href data-testid="oidc-sign-in">
+                    {format!("Sign in with {name}")}
+                </a>
+            </p>
+        }
+    });
+    let local = options.local.then(|| {
+        let heading = options
+            .provider
+            .is_some()
+            .then(|| view! { <h2>"Or with a local account"</h2> });
+        view! {
+            {heading}
+            <LocalSignIn next=next.clone() />
+        }
+    });
+    let none = (options.provider.is_none() && !options.local).then(|| {
+        view! { <p class="error">"No way to sign in is configured on this console."</p> }
+    });
+    view! { {start} {local} {none} }
+}
+
+/// `next` as one query value: everything but letters and digits percent-encoded.
+fn url_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[component]
+fn LocalSignIn(next: String) -> impl IntoView {
+    let login = ServerAction::<Login>::new();
     let error = move || {
         login
             .value()
@@ -41,8 +128,6 @@ pub fn LoginPage() -> impl IntoView {
             .map(|e| e.to_string())
     };
     view! {
-        <section class="login card">
-            <h1>"Sign in"</h1>
             <ActionForm action=login>
                 <input type="hidden" name="next" value=next />
                 <label for="username">"User name"</label>
@@ -59,6 +144,5 @@ pub fn LoginPage() -> impl IntoView {
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit">"Sign in"</button>
             </ActionForm>
-        </section>
     }
 }

@@ -220,6 +220,8 @@ fn UserTable(list: Vec<UserInfo>, actions: Option<UserActions>) -> impl IntoView
                 <tr>
                     <th>"User"</th>
                     <th>"Role"</th>
+                    <th>"Signs in with"</th>
+                    <th>"Last sign-in (UTC)"</th>
                     {actions.map(|_| view! { <th>"Change"</th> })}
                 </tr>
             </thead>
@@ -230,14 +232,21 @@ fn UserTable(list: Vec<UserInfo>, actions: Option<UserActions>) -> impl IntoView
                         let name = u.username.clone();
                         let last_operator = u.role.can_change() && operators == 1;
                         let other = if u.role.can_change() { Role::Viewer } else { Role::Operator };
+                        let federated = u.is_federated();
+                        let source = if federated { "identity provider" } else { "local password" };
+                        let last = u
+                            .last_sign_in_ms
+                            .map(crate::widgets::format::created_time)
+                            .unwrap_or_else(|| "never".to_string());
                         let cells = actions.map(|a| {
                             let (for_role, for_reset, for_remove) = (name.clone(), name.clone(), name.clone());
                             let reset_id = format!("reset-{name}");
                             let reset_label = format!("New password for {name}");
                             let remove_id = format!("remove-{name}");
                             let remove_label = format!("Yes, remove {name}");
-                            view! {
-                                <td class="user-actions">
+                            // A federated user's role comes from the provider's groups at each
+                            // sign-in, and their password is the provider's: removal only.
+                            let local_only = (!federated).then(|| view! {
                                     <ActionForm action=a.role attr:class="inline">
                                         <input type="hidden" name="username" value=for_role />
                                         <input type="hidden" name="role" value=other.as_str() />
@@ -251,6 +260,10 @@ fn UserTable(list: Vec<UserInfo>, actions: Option<UserActions>) -> impl IntoView
                                         <input id=reset_id name="password" type="password" autocomplete="new-password" required minlength="12" maxlength="256" placeholder="new password" />
                                         <button type="submit">"Reset password"</button>
                                     </ActionForm>
+                            });
+                            view! {
+                                <td class="user-actions">
+                                    {local_only}
                                     <ActionForm action=a.remove attr:class="inline">
                                         <input type="hidden" name="username" value=for_remove />
                                         <input id=remove_id.clone() type="checkbox" required disabled=last_operator />
@@ -266,6 +279,8 @@ fn UserTable(list: Vec<UserInfo>, actions: Option<UserActions>) -> impl IntoView
                             <tr data-testid="user-row" data-user=name.clone()>
                                 <td>{u.username}</td>
                                 <td>{u.role.as_str()}{u.must_change_password.then_some(" (must change password)")}</td>
+                                <td data-testid="user-source">{source}</td>
+                                <td>{last}</td>
                                 {cells}
                             </tr>
                         }

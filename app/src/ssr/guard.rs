@@ -12,6 +12,9 @@ use tower_sessions::Session;
 pub const SESSION_USER_KEY: &str = "user";
 /// The user's session epoch when the session began; a session of an older epoch is over.
 pub const SESSION_EPOCH_KEY: &str = "epoch";
+/// When a session must end whatever the activity, in epoch milliseconds (federated users' sessions
+/// last at most `--oidc-session-hours`); absent for local users.
+pub const SESSION_UNTIL_KEY: &str = "until_ms";
 
 pub fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "internal error");
@@ -67,8 +70,10 @@ pub async fn session_user(
         .await
         .map_err(internal)?
         .unwrap_or(0);
+    let until: Option<i64> = session.get(SESSION_UNTIL_KEY).await.map_err(internal)?;
+    let in_time = until.is_none_or(|until| crate::domain::change::run::now_ms() < until);
     match users.find(&name).await? {
-        Some(user) if user.session_epoch == epoch => Ok(Some(user)),
+        Some(user) if user.session_epoch == epoch && in_time => Ok(Some(user)),
         _ => {
             session.flush().await.map_err(internal)?;
             Ok(None)
@@ -103,7 +108,16 @@ pub async fn require_operator() -> Result<UserInfo, AppError> {
 
 /// A new session id on sign-in, so a session fixed before sign-in is worthless.
 pub async fn start_session(user: &UserInfo) -> Result<(), AppError> {
-    let session = session().await?;
+    begin_session(&session().await?, user, None).await
+}
+
+/// Signs `user` in on `session` with a new session id; a session with `until_ms` ends then, and
+/// its cookie expires then too.
+pub async fn begin_session(
+    session: &Session,
+    user: &UserInfo,
+    until_ms: Option<i64>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session
         .insert(SESSION_USER_KEY, &user.username)
@@ -112,7 +126,17 @@ pub async fn start_session(user: &UserInfo) -> Result<(), AppError> {
     session
         .insert(SESSION_EPOCH_KEY, user.session_epoch)
         .await
-        .map_err(internal)
+        .map_err(internal)?;
+    if let Some(until) = until_ms {
+        session
+            .insert(SESSION_UNTIL_KEY, until)
+            .await
+            .map_err(internal)?;
+        let at = tower_sessions::cookie::time::OffsetDateTime::from_unix_timestamp(until / 1000)
+            .map_err(internal)?;
+        session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(at)));
+    }
+    Ok(())
 }
 
 /// This session goes on after a change to its own user's password or role, which ended the

@@ -37,6 +37,15 @@ pub trait UserDirectory: Send + Sync + 'static {
     ) -> Result<(), AppError>;
     /// Removes a user (and so every session of theirs); never the last operator (Conflict).
     async fn remove(&self, username: &str) -> Result<(), AppError>;
+    /// A user the identity provider vouched for (its `subject`, the name it gave, the role its
+    /// groups decided): created at the first sign-in, then given the new role and sign-in time.
+    /// A changed role ends the user's other sessions.
+    async fn federated_sign_in(
+        &self,
+        subject: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<UserInfo, AppError>;
 }
 
 /// The custom key stores of every configured target.
@@ -163,6 +172,8 @@ pub struct Services {
     pub demo: Option<Arc<dyn DemoControl>>,
     /// Shared: every request's context holds a copy of the services.
     pub backend: Arc<BackendInfo>,
+    /// How people sign in: local accounts, the identity provider, or both.
+    pub sign_in: Arc<crate::domain::user::SignInOptions>,
 }
 
 impl Services {

@@ -1,0 +1,768 @@
+//! Sign-in through the company's identity provider: OpenID Connect's authorization code flow with
+//! PKCE, `state` and `nonce`, done by the `openidconnect` crate (discovery, the provider's keys,
+//! the code exchange and every check of the ID token). The role comes from the groups claim at
+//! each sign-in.
+//!
+//! - `GET /auth/oidc/start` remembers a pending sign-in (in memory, ten minutes, once) and sends
+//!   the browser to the provider. A cookie of its own ties the pending sign-in to this browser:
+//!   the session cookie is `SameSite=Strict`, so it does not come back from the provider.
+//! - `GET /auth/oidc/callback` takes the pending sign-in back by its `state`, exchanges the code,
+//!   verifies the ID token and starts a session (a new id) that lasts `--oidc-session-hours`.
+//! - `POST /auth/oidc/logout` ends the console session and sends the browser to the provider's
+//!   own sign-out when the provider offers RP-initiated logout.
+//!
+//! Every failure goes to the sign-in page with a code ([`OidcFailure`]) that it explains, and to
+//! the audit log. No token, code, verifier or secret is logged, stored or shown.
+
+use crate::config::Config;
+use crate::web::AppState;
+use app::domain::change::run::{now_ms, AuditEntry};
+use app::domain::navigation::safe_next;
+use app::domain::user::{OidcFailure, Role, SignInOptions, UserInfo};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, ClaimsVerificationError,
+    Client, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    PostLogoutRedirectUrl, ProviderMetadata, RedirectUrl, RequestTokenError, Scope,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_sessions::Session;
+
+/// What the flags say about the identity provider.
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    pub issuer: IssuerUrl,
+    pub client_id: ClientId,
+    pub client_secret: Option<ClientSecret>,
+    /// The console's `/auth/oidc/callback`, as registered at the provider.
+    pub redirect: RedirectUrl,
+    /// Where the provider sends the browser after its own sign-out.
+    pub after_logout: String,
+    pub provider_name: String,
+    pub groups_claim: String,
+    pub operator_group: Option<String>,
+    pub viewer_group: Option<String>,
+    pub session: Duration,
+    pub secure_cookies: bool,
+}
+
+impl OidcSettings {
+    /// None without `--oidc-issuer`; a message for a setting that cannot work.
+    pub fn from_config(config: &Config) -> Result<Option<OidcSettings>, String> {
+        let (Some(issuer), Some(client_id)) = (&config.oidc_issuer, &config.oidc_client_id) else {
+            return Ok(None);
+        };
+        if config.oidc_operator_group.is_none() && config.oidc_viewer_group.is_none() {
+            return Err(
+                "--oidc-issuer needs --oidc-operator-group or --oidc-viewer-group (CKS_OIDC_OPERATOR_GROUP, CKS_OIDC_VIEWER_GROUP): \
+                 without them nobody could sign in through the provider"
+                    .into(),
+            );
+        }
+        let issuer_text = issuer.as_str().trim_end_matches('/').to_string();
+        let public = config.public_url();
+        let redirect =
+            RedirectUrl::new(format!("{public}{}", app::domain::user::OIDC_CALLBACK_PATH))
+                .map_err(|e| format!("--public-url: {e}"))?;
+        let client_secret = std::env::var("CKS_OIDC_CLIENT_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(ClientSecret::new);
+        Ok(Some(OidcSettings {
+            issuer: IssuerUrl::new(issuer_text).map_err(|e| format!("--oidc-issuer: {e}"))?,
+            client_id: ClientId::new(client_id.clone()),
+            client_secret,
+            redirect,
+            after_logout: format!("{public}/login?signed_out=1"),
+            provider_name: config
+                .oidc_provider_name
+                .clone()
+                .or_else(|| issuer.host_str().map(str::to_string))
+                .unwrap_or_else(|| "your identity provider".into()),
+            groups_claim: config.oidc_groups_claim.clone(),
+            operator_group: config.oidc_operator_group.clone(),
+            viewer_group: config.oidc_viewer_group.clone(),
+            session: Duration::from_secs(u64::from(config.oidc_session_hours) * 3600),
+            secure_cookies: config.secure_cookies,
+        }))
+    }
+}
+
+/// The sign-in page's choices for this configuration.
+pub fn sign_in_options(config: &Config, oidc: Option<&OidcSettings>) -> SignInOptions {
+    SignInOptions {
+        provider: oidc.map(|o| o.provider_name.clone()),
+        local: config.local_sign_in,
+    }
+}
+
+/// Every claim of the ID token besides the standard ones: the groups claim is named by a flag.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct OtherClaims {
+    #[serde(flatten)]
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AdditionalClaims for OtherClaims {}
+
+/// The discovery document's `end_session_endpoint` (RP-initiated logout), when there is one.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct LogoutMetadata {
+    pub end_session_endpoint: Option<EndSessionUrl>,
+}
+
+impl AdditionalProviderMetadata for LogoutMetadata {}
+
+type Metadata = ProviderMetadata<
+    LogoutMetadata,
+    CoreAuthDisplay,
+    openidconnect::core::CoreClientAuthMethod,
+    openidconnect::core::CoreClaimName,
+    openidconnect::core::CoreClaimType,
+    openidconnect::core::CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    openidconnect::core::CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    openidconnect::core::CoreResponseMode,
+    openidconnect::core::CoreResponseType,
+    openidconnect::core::CoreSubjectIdentifierType,
+>;
+
+type IdFields = IdTokenFields<
+    OtherClaims,
+    openidconnect::EmptyExtraTokenFields,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+type Tokens = StandardTokenResponse<IdFields, CoreTokenType>;
+
+type OidcClient = Client<
+    OtherClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    Tokens,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// The provider as discovery found it: its endpoints and its signing keys.
+#[derive(Clone)]
+struct Discovered {
+    client: Arc<OidcClient>,
+    end_session: Option<EndSessionUrl>,
+    at: Instant,
+}
+
+/// A sign-in started here and not yet back from the provider.
+struct Pending {
+    nonce: Nonce,
+    verifier: PkceCodeVerifier,
+    /// The value of this browser's binding cookie.
+    browser: String,
+    next: String,
+    started: Instant,
+}
+
+/// How long a started sign-in waits for the provider's answer.
+const PENDING_FOR: Duration = Duration::from_secs(600);
+/// Started sign-ins kept at most (the oldest go first): anyone may start one.
+const PENDING_AT_MOST: usize = 10_000;
+/// Discovery is read again after this long, and at once when a token names an unknown key.
+const METADATA_FOR: Duration = Duration::from_secs(3600);
+/// The cookie that ties a pending sign-in to the browser that started it.
+const BROWSER_COOKIE: &str = "cks_oidc";
+
+/// The identity provider, as the console's routes use it.
+pub struct Oidc {
+    settings: OidcSettings,
+    http: reqwest::Client,
+    discovered: tokio::sync::Mutex<Option<Discovered>>,
+    pending: std::sync::Mutex<HashMap<String, Pending>>,
+}
+
+/// What went wrong, for the audit log and the console's log (never a token or a code).
+struct Refusal {
+    failure: OidcFailure,
+    /// The provider's subject, when the token was good enough to say it.
+    subject: Option<String>,
+    detail: String,
+}
+
+impl Refusal {
+    fn new(failure: OidcFailure, detail: impl Into<String>) -> Refusal {
+        Refusal {
+            failure,
+            subject: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl Oidc {
+    pub fn new(settings: OidcSettings) -> Result<Oidc, String> {
+        // No redirects: every request goes exactly where discovery said, and nowhere else.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| format!("the identity provider's HTTP client: {e}"))?;
+        Ok(Oidc {
+            settings,
+            http,
+            discovered: tokio::sync::Mutex::new(None),
+            pending: Default::default(),
+        })
+    }
+
+    pub fn settings(&self) -> &OidcSettings {
+        &self.settings
+    }
+
+    /// The provider's metadata and keys: from memory, or discovery when there are none yet, they
+    /// are old, or `again` (a token was signed with a key the console did not have).
+    async fn provider(&self, again: bool) -> Result<Discovered, Refusal> {
+        let mut slot = self.discovered.lock().await;
+        if let Some(d) = slot.as_ref() {
+            if !again && d.at.elapsed() < METADATA_FOR {
+                return Ok(d.clone());
+            }
+        }
+        let metadata = Metadata::discover_async(self.settings.issuer.clone(), &self.http)
+            .await
+            .map_err(|e| {
+                Refusal::new(
+                    OidcFailure::Unreachable,
+                    format!("discovery at {} failed: {e}", self.settings.issuer.as_str()),
+                )
+            })?;
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let client = OidcClient::from_provider_metadata(
+            metadata,
+            self.settings.client_id.clone(),
+            self.settings.client_secret.clone(),
+        )
+        .set_redirect_uri(self.settings.redirect.clone());
+        let found = Discovered {
+            client: Arc::new(client),
+            end_session,
+            at: Instant::now(),
+        };
+        *slot = Some(found.clone());
+        Ok(found)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn remember(&self, state: String, pending: Pending) {
+        let mut map = self.pending();
+        map.retain(|_, p| p.started.elapsed() < PENDING_FOR);
+        if map.len() >= PENDING_AT_MOST {
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, p)| p.started)
+                .map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(state, pending);
+    }
+
+    /// The pending sign-in `state` names, once: a second use of the same `state` finds nothing.
+    fn take(&self, state: &str) -> Option<Pending> {
+        self.pending()
+            .remove(state)
+            .filter(|p| p.started.elapsed() < PENDING_FOR)
+    }
+
+    /// The role the groups claim gives: operator first, then viewer.
+    fn role(&self, groups: &[String]) -> Option<(Role, String)> {
+        let member = |g: &Option<String>| g.as_ref().filter(|g| groups.contains(g)).cloned();
+        member(&self.settings.operator_group)
+            .map(|g| (Role::Operator, g))
+            .or_else(|| member(&self.settings.viewer_group).map(|g| (Role::Viewer, g)))
+    }
+
+    /// Exchanges the code and verifies the ID token: the user the provider vouches for.
+    async fn finish(&self, code: String, pending: Pending) -> Result<Verified, Refusal> {
+        let provider = self.provider(false).await?;
+        let request = provider
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| Refusal::new(OidcFailure::Failed, format!("no token endpoint: {e}")))?
+            .set_pkce_verifier(pending.verifier);
+        let tokens = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::Request(e) => Refusal::new(
+                    OidcFailure::Unreachable,
+                    format!("the token endpoint could not be reached: {e}"),
+                ),
+                RequestTokenError::ServerResponse(e) => Refusal::new(
+                    OidcFailure::Failed,
+                    format!("the token endpoint refused the code: {}", e.error()),
+                ),
+                // The body may hold tokens: only what kind of failure it was.
+                RequestTokenError::Parse(..) => Refusal::new(
+                    OidcFailure::Failed,
+                    "the token endpoint's answer could not be read",
+                ),
+                RequestTokenError::Other(_) => Refusal::new(
+                    OidcFailure::Failed,
+                    "the token endpoint's answer was not what OpenID Connect expects",
+                ),
+            })?;
+        let id_token = tokens
+            .id_token()
+            .ok_or_else(|| Refusal::new(OidcFailure::Failed, "the provider sent no ID token"))?;
+        let verify = |client: &OidcClient| {
+            id_token
+                .claims(&client.id_token_verifier(), &pending.nonce)
+                .cloned()
+        };
+        let claims = match verify(&provider.client) {
+            // Keys rotate: a token signed with a key the console does not know yet sends it to
+            // the provider's key set once more before it gives up.
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                tracing::info!(
+                    "ID token signed with an unknown key; reading the provider's keys again"
+                );
+                verify(&self.provider(true).await?.client)
+            }
+            other => other,
+        }
+        .map_err(|e| {
+            let failure = match e {
+                ClaimsVerificationError::Expired(_) => OidcFailure::Expired,
+                ClaimsVerificationError::InvalidAudience(_) => OidcFailure::Audience,
+                _ => OidcFailure::Failed,
+            };
+            Refusal::new(
+                failure,
+                format!("the ID token was refused: {}", claims_error(&e)),
+            )
+        })?;
+        let subject = claims.subject().as_str().to_string();
+        let name = claims
+            .preferred_username()
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_else(|| subject.clone());
+        let groups = groups_of(
+            claims
+                .additional_claims()
+                .claims
+                .get(&self.settings.groups_claim),
+        );
+        Ok(Verified {
+            subject,
+            name,
+            groups,
+            next: pending.next,
+        })
+    }
+}
+
+/// What a verified ID token says about the user.
+struct Verified {
+    subject: String,
+    name: String,
+    groups: Vec<String>,
+    next: String,
+}
+
+/// The groups claim as a list: an array of strings, or one string.
+fn groups_of(value: Option<&serde_json::Value>) -> Vec<String> {
+    match value {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_json::Value::String(one)) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The kind of check that failed, without the values the crate's message may quote.
+fn claims_error(e: &ClaimsVerificationError) -> &'static str {
+    match e {
+        ClaimsVerificationError::Expired(_) => "it has expired",
+        ClaimsVerificationError::InvalidAudience(_) => "it is for another audience",
+        ClaimsVerificationError::InvalidIssuer(_) => "it is from another issuer",
+        ClaimsVerificationError::InvalidNonce(_) => "its nonce does not match",
+        ClaimsVerificationError::InvalidSubject(_) => "its subject is not valid",
+        ClaimsVerificationError::SignatureVerification(_) => "its signature does not verify",
+        ClaimsVerificationError::InvalidAuthContext(_)
+        | ClaimsVerificationError::InvalidAuthTime(_) => "its authentication context is not valid",
+        ClaimsVerificationError::Unsupported(_) => "it uses something unsupported",
+        _ => "it is not valid",
+    }
+}
+
+/// A random value for the browser-binding cookie.
+fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn browser_cookie(value: &str, max_age: u64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{BROWSER_COOKIE}={value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn to_sign_in_page(failure: OidcFailure) -> Response {
+    Redirect::to(&format!("/login?oidc_error={}", failure.code())).into_response()
+}
+
+async fn audit(state: &AppState, user: &str, action: &str, subject: &str, detail: String) {
+    let entry = AuditEntry::about_user(user, action, subject, detail);
+    if let Err(e) = state.services.workflows.record(entry).await {
+        tracing::error!(error = %e, action, "could not write the audit entry");
+    }
+}
+
+/// A failed sign-in: logged, audited, and explained on the sign-in page.
+async fn refuse(state: &AppState, oidc: &Oidc, refusal: Refusal) -> Response {
+    let subject = refusal.subject.as_deref().unwrap_or("unknown");
+    tracing::warn!(
+        code = refusal.failure.code(),
+        subject,
+        detail = %refusal.detail,
+        "sign-in through the identity provider refused"
+    );
+    let detail = format!(
+        "through {}: {} ({})",
+        oidc.settings.issuer.as_str(),
+        refusal.detail,
+        refusal.failure.code()
+    );
+    audit(state, subject, "sign-in refused", subject, detail).await;
+    let mut res = to_sign_in_page(refusal.failure);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        browser_cookie("", 0, oidc.settings.secure_cookies),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    next: Option<String>,
+}
+
+/// `GET /auth/oidc/start`: off to the provider, with a new `state`, `nonce` and PKCE challenge.
+pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
+    let Some(oidc) = state.oidc.clone() else {
+        return to_sign_in_page(OidcFailure::NotConfigured);
+    };
+    let provider = match oidc.provider(false).await {
+        Ok(p) => p,
+        Err(refusal) => return refuse(&state, &oidc, refusal).await,
+    };
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, csrf, nonce) = provider
+        .client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new(oidc.settings.groups_claim.clone()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let browser = random_token();
+    oidc.remember(
+        csrf.secret().clone(),
+        Pending {
+            nonce,
+            verifier,
+            browser: browser.clone(),
+            next: safe_next(q.next.as_deref()).to_string(),
+            started: Instant::now(),
+        },
+    );
+    let mut res = Redirect::to(url.as_str()).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        browser_cookie(
+            &browser,
+            PENDING_FOR.as_secs(),
+            oidc.settings.secure_cookies,
+        ),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /auth/oidc/callback`: the provider's answer, checked; a session for a user in a group.
+pub async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let Some(oidc) = state.oidc.clone() else {
+        return to_sign_in_page(OidcFailure::NotConfigured);
+    };
+    // The pending sign-in is used up here, whatever follows: a replayed answer finds nothing.
+    let pending = q.state.as_deref().and_then(|s| oidc.take(s));
+    let Some(pending) = pending else {
+        return refuse(
+            &state,
+            &oidc,
+            Refusal::new(
+                OidcFailure::State,
+                "the state is unknown, expired or already used",
+            ),
+        )
+        .await;
+    };
+    if cookie_value(&headers, BROWSER_COOKIE) != Some(pending.browser.as_str()) {
+        return refuse(
+            &state,
+            &oidc,
+            Refusal::new(
+                OidcFailure::State,
+                "the answer came to another browser than the one that started the sign-in",
+            ),
+        )
+        .await;
+    }
+    if let Some(error) = q.error.as_deref() {
+        let refusal = if error == "access_denied" {
+            Refusal::new(OidcFailure::Denied, "the user did not allow the sign-in")
+        } else {
+            let shown: String = error
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(64)
+                .collect();
+            Refusal::new(
+                OidcFailure::Failed,
+                format!("the provider answered with error {shown}"),
+            )
+        };
+        return refuse(&state, &oidc, refusal).await;
+    }
+    let Some(code) = q.code else {
+        return refuse(
+            &state,
+            &oidc,
+            Refusal::new(OidcFailure::Failed, "the provider sent no code"),
+        )
+        .await;
+    };
+    let verified = match oidc.finish(code, pending).await {
+        Ok(v) => v,
+        Err(refusal) => return refuse(&state, &oidc, refusal).await,
+    };
+    let groups = verified.groups.join(", ");
+    let Some((role, group)) = oidc.role(&verified.groups) else {
+        return refuse(
+            &state,
+            &oidc,
+            Refusal {
+                failure: OidcFailure::NoGroup,
+                subject: Some(verified.subject.clone()),
+                detail: format!(
+                    "subject {} is in none of the allowed groups (groups: [{groups}])",
+                    verified.subject
+                ),
+            },
+        )
+        .await;
+    };
+    let user = match state
+        .services
+        .users
+        .federated_sign_in(&verified.subject, &verified.name, role)
+        .await
+    {
+        Ok(user) => user,
+        Err(e) => {
+            let refusal = Refusal {
+                failure: OidcFailure::Failed,
+                subject: Some(verified.subject.clone()),
+                detail: e.to_string(),
+            };
+            return refuse(&state, &oidc, refusal).await;
+        }
+    };
+    let until = now_ms() + oidc.settings.session.as_millis() as i64;
+    if let Err(e) = app::ssr::guard::begin_session(&session, &user, Some(until)).await {
+        tracing::error!(error = %e, "could not start a session");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The session could not be started.",
+        )
+            .into_response();
+    }
+    tracing::info!(user = %user.username, subject = %verified.subject, role = %role, "signed in through the identity provider");
+    audit(
+        &state,
+        &user.username,
+        "signed in",
+        &user.username,
+        format!(
+            "through {} as subject {}; groups [{groups}]; role {role} from group {group}",
+            oidc.settings.issuer.as_str(),
+            verified.subject
+        ),
+    )
+    .await;
+    let mut res = continue_page(&verified.next);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        browser_cookie("", 0, oidc.settings.secure_cookies),
+    );
+    res
+}
+
+/// The session cookie is `SameSite=Strict`: a redirect that continues the provider's cross-site
+/// navigation would arrive without it. A page of this site that moves on by itself (a meta
+/// refresh, no script) starts a same-site navigation, which carries it.
+fn continue_page(next: &str) -> Response {
+    let next = html_escape(next);
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={next}\"><title>Signed in · cks-console</title></head>\
+         <body><p>Signed in. <a href=\"{next}\">Continue to the console</a>.</p></body></html>"
+    );
+    Html(body).into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `POST /auth/oidc/logout`: ends the console session, then the provider's when it offers
+/// RP-initiated logout (with the client ID: the console keeps no ID token to hint with).
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    if !crate::web::is_same_origin(&headers) {
+        let err = app::error::AppError::CrossOrigin;
+        return (err.status(), axum::Json(err)).into_response();
+    }
+    let user: Option<UserInfo> =
+        app::ssr::guard::session_user(&session, state.services.users.as_ref())
+            .await
+            .ok()
+            .flatten();
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "could not end a session");
+    }
+    let Some(user) = user else {
+        return Redirect::to("/login").into_response();
+    };
+    let provider = match &state.oidc {
+        Some(oidc) if user.is_federated() => oidc.provider(false).await.ok().map(|p| (oidc, p)),
+        _ => None,
+    };
+    let to_provider = provider.and_then(|(oidc, p)| {
+        let end = p.end_session?;
+        let back = PostLogoutRedirectUrl::new(oidc.settings.after_logout.clone()).ok()?;
+        Some(
+            openidconnect::LogoutRequest::from(end)
+                .set_client_id(oidc.settings.client_id.clone())
+                .set_post_logout_redirect_uri(back)
+                .http_get_url(),
+        )
+    });
+    let detail = match &to_provider {
+        Some(_) => "console session ended; sent to the identity provider's sign-out",
+        None => "console session ended",
+    };
+    audit(
+        &state,
+        &user.username,
+        "signed out",
+        &user.username,
+        detail.into(),
+    )
+    .await;
+    tracing::info!(user = %user.username, "signed out");
+    match to_provider {
+        Some(url) => Redirect::to(url.as_str()).into_response(),
+        None => Redirect::to("/login?signed_out=1").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_groups_claim_is_a_list_or_one_name() {
+        let list = serde_json::json!(["a", 3, "b"]);
+        assert_eq!(groups_of(Some(&list)), vec!["a", "b"]);
+        assert_eq!(groups_of(Some(&serde_json::json!("ops"))), vec!["ops"]);
+        assert!(groups_of(Some(&serde_json::json!({"x": 1}))).is_empty());
+        assert!(groups_of(None).is_empty());
+    }
+
+    #[test]
+    fn the_continue_page_cannot_be_broken_out_of() {
+        let page = html_escape("/\"><script>x</script>");
+        assert!(!page.contains('<') && !page.contains('"'));
+    }
+}
