@@ -24,7 +24,7 @@ export LEPTOS_HASH_FILE_NAME := hash.txt
 
 BIN := $(CARGO_TARGET_DIR)/debug/cks-console
 
-.PHONY: setup build run test prune check unit end2end release bench
+.PHONY: setup build run test prune check node unit end2end release bench
 
 setup:
 	@bash scripts/setup.sh
@@ -51,11 +51,14 @@ check:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-unit:
+# The browser tests' packages, and the test OpenID provider the Rust tests start too (server/tests/oidc.rs).
+node:
+	cd end2end && npm ci --no-audit --no-fund --loglevel=error
+
+unit: node
 	cargo test --workspace
 
-end2end: build
-	cd end2end && npm ci --no-audit --no-fund --loglevel=error
+end2end: build node
 	cd end2end && CKS_BIN=$(BIN) npx playwright test
 
 RELEASE := $(CARGO_TARGET_DIR)/release

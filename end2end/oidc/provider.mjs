@@ -23,7 +23,9 @@
 //   POST /mode/normal | /mode/expired | /mode/audience
 //                 the token endpoint's ID token as issued, or re-signed with the provider's own
 //                 key after it expired, or for another audience
+//   POST /groups/USER/G1,G2  the user's groups from now on
 //   GET  /codes   how many token requests the provider answered
+//   GET  /last-id-token  the last ID token it issued (the secret scans look for it)
 
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -42,6 +44,7 @@ const users = {
 
 let mode = 'normal';
 let tokenRequests = 0;
+let lastIdToken = '';
 
 function newKey() {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -107,6 +110,7 @@ function makeProvider(issuer) {
       if (mode !== 'normal' && ctx.body?.id_token) {
         ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, changes[mode]) };
       }
+      lastIdToken = ctx.body?.id_token ?? '';
     }
   });
   return provider;
@@ -157,9 +161,15 @@ const control = http.createServer(async (req, res) => {
       await up();
       return done(200, key.kid);
     }
+    const g = path.match(/^\/groups\/([a-z]+)\/([a-z,-]*)$/);
+    if (req.method === 'POST' && g && users[g[1]]) {
+      users[g[1]].groups = g[2].split(',').filter(Boolean);
+      return done(200, users[g[1]].groups.join(','));
+    }
     const m = path.match(/^\/mode\/(normal|expired|audience)$/);
     if (req.method === 'POST' && m) { mode = m[1]; return done(200, mode); }
     if (req.method === 'GET' && path === '/codes') return done(200, String(tokenRequests));
+    if (req.method === 'GET' && path === '/last-id-token') return done(200, lastIdToken);
     return done(404, 'no such control');
   } catch (e) {
     return done(500, String(e));

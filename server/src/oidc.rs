@@ -192,7 +192,8 @@ struct Pending {
 const PENDING_FOR: Duration = Duration::from_secs(600);
 /// Started sign-ins kept at most (the oldest go first): anyone may start one.
 const PENDING_AT_MOST: usize = 10_000;
-/// Discovery is read again after this long, and at once when a token names an unknown key.
+/// Discovery is read again at each sign-in's start, after this long, and at once when a token
+/// names an unknown key.
 const METADATA_FOR: Duration = Duration::from_secs(3600);
 /// The cookie that ties a pending sign-in to the browser that started it.
 const BROWSER_COOKIE: &str = "cks_oidc";
@@ -502,7 +503,9 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);
     };
-    let provider = match oidc.provider(false).await {
+    // Discovery again at each sign-in (a rare event): fresh metadata and keys, and a page that
+    // says so when the provider is down, instead of the browser's own error at its address.
+    let provider = match oidc.provider(true).await {
         Ok(p) => p,
         Err(refusal) => return refuse(&state, &oidc, refusal).await,
     };
@@ -664,7 +667,12 @@ pub async fn callback(
         ),
     )
     .await;
-    let mut res = continue_page(&verified.next);
+    let mut res = moving_on(
+        "Signed in",
+        "Signed in.",
+        "Continue to the console",
+        &verified.next,
+    );
     res.headers_mut().append(
         header::SET_COOKIE,
         browser_cookie("", 0, oidc.settings.secure_cookies),
@@ -672,15 +680,19 @@ pub async fn callback(
     res
 }
 
-/// The session cookie is `SameSite=Strict`: a redirect that continues the provider's cross-site
-/// navigation would arrive without it. A page of this site that moves on by itself (a meta
-/// refresh, no script) starts a same-site navigation, which carries it.
-fn continue_page(next: &str) -> Response {
-    let next = html_escape(next);
+/// A page of this site that moves on to `to` by itself (a meta refresh, no script), with a link.
+///
+/// - After sign-in: the session cookie is `SameSite=Strict`, so a redirect that continued the
+///   provider's cross-site navigation would arrive without it; a navigation this page starts is
+///   same-site and carries it.
+/// - After sign-out: the page's `form-action 'self'` would stop a form's redirect to the
+///   provider; a navigation the answer starts is no form's.
+fn moving_on(title: &str, said: &str, link: &str, to: &str) -> Response {
+    let to = html_escape(to);
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"refresh\" content=\"0; url={next}\"><title>Signed in · cks-console</title></head>\
-         <body><p>Signed in. <a href=\"{next}\">Continue to the console</a>.</p></body></html>"
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\"><title>{title} · cks-console</title></head>\
+         <body><p>{said} <a href=\"{to}\">{link}</a>.</p></body></html>"
     );
     Html(body).into_response()
 }
@@ -742,7 +754,12 @@ pub async fn logout(
     .await;
     tracing::info!(user = %user.username, "signed out");
     match to_provider {
-        Some(url) => Redirect::to(url.as_str()).into_response(),
+        Some(url) => moving_on(
+            "Signing out",
+            "You are signed out of the console.",
+            "Continue to sign out at the identity provider",
+            url.as_str(),
+        ),
         None => Redirect::to("/login?signed_out=1").into_response(),
     }
 }
@@ -761,7 +778,7 @@ mod tests {
     }
 
     #[test]
-    fn the_continue_page_cannot_be_broken_out_of() {
+    fn the_moving_on_page_cannot_be_broken_out_of() {
         let page = html_escape("/\"><script>x</script>");
         assert!(!page.contains('<') && !page.contains('"'));
     }

@@ -136,3 +136,56 @@ fn json_logs_are_one_json_object_a_line() {
     assert_eq!(log["fields"]["message"], "listening");
     assert!(!line.contains("long-enough-pw"));
 }
+
+/// README "Sign in with your identity provider": the client secret is never a flag (it would show
+/// in process listings), the OIDC flags are in --help with their variables, and settings with which
+/// nobody could sign in are refused at start with one line.
+#[test]
+fn the_identity_provider_settings_are_checked_at_start() {
+    let help = console().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for (flag, env) in [
+        ("--oidc-issuer", "CKS_OIDC_ISSUER"),
+        ("--oidc-client-id", "CKS_OIDC_CLIENT_ID"),
+        ("--oidc-groups-claim", "CKS_OIDC_GROUPS_CLAIM"),
+        ("--oidc-operator-group", "CKS_OIDC_OPERATOR_GROUP"),
+        ("--oidc-viewer-group", "CKS_OIDC_VIEWER_GROUP"),
+        ("--oidc-session-hours", "CKS_OIDC_SESSION_HOURS"),
+        ("--local-sign-in", "CKS_LOCAL_SIGN_IN"),
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+        assert!(help.contains(env), "{env} missing from --help");
+    }
+    assert!(help.contains("CKS_OIDC_CLIENT_SECRET"));
+    let out = console()
+        .args(["--oidc-client-secret", "s3cret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "no secret flag");
+
+    for (args, says) in [
+        (
+            vec![
+                "--ephemeral",
+                "--oidc-issuer",
+                "http://127.0.0.1:9",
+                "--oidc-client-id",
+                "c",
+            ],
+            "--oidc-operator-group",
+        ),
+        (vec!["--ephemeral", "--local-sign-in=off"], "--oidc-issuer"),
+        (
+            vec!["--ephemeral", "--oidc-issuer", "http://127.0.0.1:9"],
+            "--oidc-client-id",
+        ),
+        (vec!["--oidc-session-hours", "0"], "0"),
+        (vec!["--oidc-operator-group", "ops\u{7}"], "printable"),
+    ] {
+        let out = console().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} started");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -278,6 +278,39 @@ pub fn validate_new_password(password: &Secret) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// README "Sign in with your identity provider": each code in its table is one the sign-in page
+    /// knows, and the page says what the table quotes.
+    #[test]
+    fn sign_in_failures_say_what_the_readme_quotes() {
+        let readme = include_str!("../../../README.md");
+        let mut seen = 0;
+        for row in readme.lines().filter(|l| l.starts_with("  | `")) {
+            let code = row.split('`').nth(1).unwrap();
+            let failure = OidcFailure::parse(code).unwrap_or_else(|| {
+                panic!("README names code {code}, which the page does not know")
+            });
+            let quoted: Vec<&str> = row
+                .rsplit('|')
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .collect();
+            assert!(!quoted.is_empty(), "{row}");
+            for phrase in quoted {
+                assert!(
+                    failure.message().contains(phrase),
+                    "{code}: {phrase:?} not in {:?}",
+                    failure.message()
+                );
+            }
+            seen += 1;
+        }
+        // Every failure a sign-in can meet (all but "not configured") is in the table.
+        assert_eq!(seen, OidcFailure::ALL.len() - 1);
+    }
+
     #[test]
     fn roles_round_trip_and_only_operators_change() {
         for r in Role::ALL {

@@ -1,6 +1,8 @@
 //! Drives the real console router in-process, the way a browser or a script would.
 #![allow(dead_code)]
 
+pub mod idp;
+
 use app::domain::user::Secret;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};

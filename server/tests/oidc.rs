@@ -1,0 +1,377 @@
+//! Sign-in through an OpenID provider (README "Sign in with your identity provider"), against a
+//! real one: `oidc-provider` from npm, started per test with three users (an operator, a viewer,
+//! and one in no allowed group). The console is driven in-process; the provider over HTTP.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::idp::{AtTheProvider, Browser, IdP};
+use common::*;
+
+async fn console_for(idp: &IdP, extra: &[&str]) -> axum::Router {
+    let flags = idp.flags();
+    let mut all: Vec<&str> = flags.iter().map(String::as_str).collect();
+    all.extend_from_slice(extra);
+    console_with(&all).await
+}
+
+/// The signed-in user as every page sees it (the session server function).
+async fn who(router: &axum::Router, cookie: Option<&str>) -> serde_json::Value {
+    let reply = send(router, call("/api/session", &[], cookie, ORIGIN)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let info: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    info["user"].clone()
+}
+
+/// README: a refused sign-in goes to `/login?oidc_error=CODE`.
+fn refused_with(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let to = reply.header("location");
+    assert!(to.starts_with("/login?oidc_error="), "sent to {to}");
+    to.trim_start_matches("/login?oidc_error=").to_string()
+}
+
+/// README: the callback answers with a page that moves on to the console (the session cookie is
+/// SameSite=Strict), and the session is new.
+fn signed_in(reply: &Reply, browser: &Browser) -> String {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.body.contains("url=/users"),
+        "moves on to where the sign-in began: {}",
+        reply.body
+    );
+    browser.session().expect("a session cookie")
+}
+
+#[tokio::test]
+async fn each_user_gets_the_role_of_their_group_or_a_reason() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+
+    let mut olivia = Browser::default();
+    let reply = olivia
+        .sign_in(&router, "olivia", AtTheProvider::Allow)
+        .await;
+    let cookie = signed_in(&reply, &olivia);
+    let user = who(&router, Some(&cookie)).await;
+    assert_eq!(user["username"], "olivia");
+    assert_eq!(user["role"], "operator");
+    assert_eq!(user["source"], "federated");
+
+    let mut victor = Browser::default();
+    let reply = victor
+        .sign_in(&router, "victor", AtTheProvider::Allow)
+        .await;
+    let cookie = signed_in(&reply, &victor);
+    let user = who(&router, Some(&cookie)).await;
+    assert_eq!(user["role"], "viewer");
+    // A viewer cannot change anything: an operator's server function refuses.
+    let add = send(
+        &router,
+        call(
+            "/api/users/add",
+            &[
+                ("username", "x1"),
+                ("password", "long-enough-pw"),
+                ("role", "viewer"),
+            ],
+            Some(&cookie),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+
+    let mut nadia = Browser::default();
+    let reply = nadia.sign_in(&router, "nadia", AtTheProvider::Allow).await;
+    assert_eq!(refused_with(&reply), "no-group");
+    assert!(nadia.session().is_none(), "no session for a refused user");
+    // The page says why and whom to ask (README).
+    let page = nadia
+        .console_get(&router, "/login?oidc_error=no-group")
+        .await;
+    assert!(
+        page.body.contains("none of the groups")
+            && page.body.contains("operator or the viewer group"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn the_role_is_read_again_at_each_sign_in_and_sessions_end_when_asked() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &["--oidc-session-hours", "2"]).await;
+    let mut olivia = Browser::default();
+    let reply = olivia
+        .sign_in(&router, "olivia", AtTheProvider::Allow)
+        .await;
+    let cookie = signed_in(&reply, &olivia);
+    // The session cookie lasts --oidc-session-hours from now, not the 8 hours of inactivity.
+    let set = reply
+        .headers
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("cks_session="))
+        .unwrap()
+        .to_string();
+    let max_age: i64 = set
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("Max-Age="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("the session cookie has a Max-Age: {set}"));
+    assert!(
+        (2 * 3600 - 60..=2 * 3600).contains(&max_age),
+        "Max-Age {max_age}"
+    );
+
+    // The identity team moves olivia to the viewers: her next sign-in makes her a viewer, and
+    // the session she had as an operator ends.
+    idp.control("groups/olivia/cks-viewers").await;
+    let mut again = Browser::default();
+    let reply = again.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    let viewer = signed_in(&reply, &again);
+    assert_eq!(who(&router, Some(&viewer)).await["role"], "viewer");
+    assert!(
+        who(&router, Some(&cookie)).await.is_null(),
+        "the operator session ended"
+    );
+    let cookie = viewer;
+
+    // Sign-out ends the console session and sends the browser to the provider's sign-out, which
+    // sends it back to the sign-in page.
+    let out = send(
+        &router,
+        form_post(
+            "/auth/oidc/logout",
+            &[],
+            Some(&cookie),
+            &format!("{ORIGIN}/"),
+        ),
+    )
+    .await;
+    // A page that moves on by itself (a form's redirect to another site would meet the page's
+    // form-action policy).
+    assert_eq!(out.status, StatusCode::OK);
+    let to = out
+        .body
+        .split("url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let to = to.as_str();
+    assert!(
+        to.starts_with(&format!("{}/session/end?", idp.issuer)),
+        "{to}"
+    );
+    assert_eq!(
+        common::idp::query_value(to, "post_logout_redirect_uri").as_deref(),
+        Some(format!("{ORIGIN}/login?signed_out=1").as_str())
+    );
+    assert_eq!(
+        common::idp::query_value(to, "client_id").as_deref(),
+        Some("cks-console")
+    );
+    assert!(who(&router, Some(&cookie)).await.is_null());
+}
+
+#[tokio::test]
+async fn federated_users_are_listed_with_their_source_and_have_no_local_password() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+    let mut olivia = Browser::default();
+    let reply = olivia
+        .sign_in(&router, "olivia", AtTheProvider::Allow)
+        .await;
+    signed_in(&reply, &olivia);
+
+    let admin = sign_in(&router, "admin", ADMIN_PASSWORD).await;
+    let list = send(&router, call("/api/users/list", &[], Some(&admin), ORIGIN)).await;
+    let users: Vec<serde_json::Value> = serde_json::from_str(&list.body).unwrap();
+    let row = users.iter().find(|u| u["username"] == "olivia").unwrap();
+    assert_eq!(row["source"], "federated");
+    assert!(row["last_sign_in_ms"].as_i64().unwrap() > 0);
+    let page = send(&router, get("/users", Some(&admin))).await;
+    assert!(
+        page.body.contains("identity provider"),
+        "the Users page names the source"
+    );
+
+    // No local password: an operator cannot give one, nor change the role by hand.
+    let reset = send(
+        &router,
+        call(
+            "/api/users/reset-password",
+            &[("username", "olivia"), ("password", "a-local-password")],
+            Some(&admin),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::CONFLICT, "{}", reset.body);
+    let role = send(
+        &router,
+        call(
+            "/api/users/role",
+            &[("username", "olivia"), ("role", "viewer")],
+            Some(&admin),
+            ORIGIN,
+        ),
+    )
+    .await;
+    assert_eq!(role.status, StatusCode::CONFLICT, "{}", role.body);
+    // And no password signs in as that user locally.
+    assert_eq!(
+        sign_in_status(&router, "olivia", "a-local-password").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_or_foreign_state_is_refused() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+    let mut first = Browser::default();
+    let reply = first.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    signed_in(&reply, &first);
+    // The same answer again: the state was used.
+    let again = first.last_callback.clone().unwrap();
+    let mut replay = Browser {
+        cookies: first.cookies.clone(),
+        ..Browser::default()
+    };
+    replay.cookies.remove("cks_session");
+    let reply = replay.callback(&router, &format!("{ORIGIN}{again}")).await;
+    assert_eq!(refused_with(&reply), "state");
+    assert!(replay.session().is_none());
+
+    // An answer carried to another browser (login CSRF): it lacks the starting browser's cookie.
+    let mut victim = Browser::default();
+    let start = victim
+        .console_get(&router, "/auth/oidc/start")
+        .await
+        .header("location")
+        .to_string();
+    let callback = victim.walk(start, "nadia", AtTheProvider::Allow).await;
+    let mut other = Browser::default();
+    let reply = other.callback(&router, &callback).await;
+    assert_eq!(refused_with(&reply), "state");
+    assert!(other.session().is_none());
+}
+
+#[tokio::test]
+async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Cancel).await;
+    assert_eq!(refused_with(&reply), "denied");
+
+    // Tokens signed with the provider's own key, so only the claim is wrong.
+    idp.control("mode/audience").await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    assert_eq!(refused_with(&reply), "audience");
+    assert!(b.session().is_none());
+
+    idp.control("mode/expired").await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    assert_eq!(refused_with(&reply), "expired");
+    assert!(b.session().is_none());
+
+    idp.control("mode/normal").await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    signed_in(&reply, &b);
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_is_explained_and_rotated_keys_are_fetched() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+
+    // Down before the console ever reached it: discovery fails.
+    idp.control("down").await;
+    let mut b = Browser::default();
+    let reply = b.console_get(&router, "/auth/oidc/start").await;
+    assert_eq!(refused_with(&reply), "unreachable");
+    // The local break-glass account still signs in.
+    sign_in(&router, "admin", ADMIN_PASSWORD).await;
+
+    // Up again: it works.
+    idp.control("up").await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "victor", AtTheProvider::Allow).await;
+    signed_in(&reply, &b);
+
+    // Down between the provider's pages and the code exchange.
+    let mut b = Browser::default();
+    let start = b
+        .console_get(&router, "/auth/oidc/start")
+        .await
+        .header("location")
+        .to_string();
+    let callback = b.walk(start, "victor", AtTheProvider::Allow).await;
+    idp.control("down").await;
+    let reply = b.callback(&router, &callback).await;
+    assert_eq!(refused_with(&reply), "unreachable");
+
+    // The provider comes back with a new signing key: the console reads its keys again.
+    let kid = idp.control("rotate").await;
+    assert!(!kid.is_empty());
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    signed_in(&reply, &b);
+}
+
+#[tokio::test]
+async fn local_sign_in_can_be_turned_off() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &["--local-sign-in=off"]).await;
+    // The bootstrap admin exists, but a password signs no one in.
+    let reply = send(&router, login("admin", ADMIN_PASSWORD)).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert!(reply.session_cookie().is_none());
+    let page = send(&router, get("/login", None)).await;
+    assert!(page.body.contains("Sign in with Test IdP"));
+    assert!(!page.body.contains("type=\"password\""), "no password form");
+    // The provider still signs people in.
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    signed_in(&reply, &b);
+}
+
+#[tokio::test]
+async fn without_a_provider_the_routes_say_so_and_the_page_offers_none() {
+    let router = console().await;
+    let reply = send(&router, get("/auth/oidc/start", None)).await;
+    assert_eq!(reply.header("location"), "/login?oidc_error=not-configured");
+    let page = send(&router, get("/login", None)).await;
+    assert!(!page.body.contains("Sign in with"));
+    assert!(page.body.contains("type=\"password\""));
+}
+
+#[tokio::test]
+async fn a_sign_out_from_another_site_is_refused() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    let cookie = signed_in(&reply, &b);
+    let mut req = form_post(
+        "/auth/oidc/logout",
+        &[],
+        Some(&cookie),
+        "http://evil.example/",
+    );
+    req.headers_mut().insert(
+        axum::http::header::ORIGIN,
+        axum::http::HeaderValue::from_static("http://evil.example"),
+    );
+    assert_eq!(send(&router, req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(who(&router, Some(&cookie)).await["username"], "olivia");
+}
