@@ -178,6 +178,17 @@ struct Discovered {
     at: Instant,
 }
 
+/// How new the provider's metadata and keys must be.
+#[derive(Clone, Copy)]
+enum Freshness {
+    /// Up to an hour old: finishing a sign-in, signing out.
+    Kept,
+    /// Read again at a sign-in's start (at most once a second).
+    Recent,
+    /// Read again now: the provider signed a token with a key the console does not have.
+    Now,
+}
+
 /// A sign-in started here and not yet back from the provider.
 struct Pending {
     nonce: Nonce,
@@ -195,6 +206,8 @@ const PENDING_AT_MOST: usize = 10_000;
 /// Discovery is read again at each sign-in's start, after this long, and at once when a token
 /// names an unknown key.
 const METADATA_FOR: Duration = Duration::from_secs(3600);
+/// However often sign-ins start, discovery is read at most this often.
+const DISCOVERY_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 /// The cookie that ties a pending sign-in to the browser that started it.
 const BROWSER_COOKIE: &str = "cks_oidc";
 
@@ -245,12 +258,21 @@ impl Oidc {
         &self.settings
     }
 
-    /// The provider's metadata and keys: from memory, or discovery when there are none yet, they
-    /// are old, or `again` (a token was signed with a key the console did not have).
-    async fn provider(&self, again: bool) -> Result<Discovered, Refusal> {
+    /// The provider's metadata and keys: from memory, or from discovery when they are older than
+    /// `fresh` allows.
+    ///
+    /// Callers that wait while another reads it take that reading, so a burst of sign-ins costs
+    /// one discovery; and it is read at most once a second however often it is asked for.
+    async fn provider(&self, fresh: Freshness) -> Result<Discovered, Refusal> {
+        let asked = Instant::now();
         let mut slot = self.discovered.lock().await;
         if let Some(d) = slot.as_ref() {
-            if !again && d.at.elapsed() < METADATA_FOR {
+            let young_enough = match fresh {
+                Freshness::Kept => d.at.elapsed() < METADATA_FOR,
+                Freshness::Recent => d.at.elapsed() < DISCOVERY_AT_MOST_EVERY,
+                Freshness::Now => false,
+            };
+            if d.at >= asked || young_enough {
                 return Ok(d.clone());
             }
         }
@@ -314,7 +336,7 @@ impl Oidc {
 
     /// Exchanges the code and verifies the ID token: the user the provider vouches for.
     async fn finish(&self, code: String, pending: Pending) -> Result<Verified, Refusal> {
-        let provider = self.provider(false).await?;
+        let provider = self.provider(Freshness::Kept).await?;
         let request = provider
             .client
             .exchange_code(AuthorizationCode::new(code))
@@ -359,7 +381,7 @@ impl Oidc {
                 tracing::info!(
                     "ID token signed with an unknown key; reading the provider's keys again"
                 );
-                verify(&self.provider(true).await?.client)
+                verify(&self.provider(Freshness::Now).await?.client)
             }
             other => other,
         }
@@ -503,9 +525,10 @@ pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);
     };
-    // Discovery again at each sign-in (a rare event): fresh metadata and keys, and a page that
-    // says so when the provider is down, instead of the browser's own error at its address.
-    let provider = match oidc.provider(true).await {
+    // Discovery again at each sign-in (a rare event; at most once a second): fresh metadata and
+    // keys, and a page that says so when the provider is down, instead of the browser's own
+    // error at the provider's address.
+    let provider = match oidc.provider(Freshness::Recent).await {
         Ok(p) => p,
         Err(refusal) => return refuse(&state, &oidc, refusal).await,
     };
@@ -727,7 +750,9 @@ pub async fn logout(
         return Redirect::to("/login").into_response();
     };
     let provider = match &state.oidc {
-        Some(oidc) if user.is_federated() => oidc.provider(false).await.ok().map(|p| (oidc, p)),
+        Some(oidc) if user.is_federated() => {
+            oidc.provider(Freshness::Kept).await.ok().map(|p| (oidc, p))
+        }
         _ => None,
     };
     let to_provider = provider.and_then(|(oidc, p)| {

@@ -193,6 +193,10 @@ async fn federated_users_are_listed_with_their_source_and_have_no_local_password
     let row = users.iter().find(|u| u["username"] == "olivia").unwrap();
     assert_eq!(row["source"], "federated");
     assert!(row["last_sign_in_ms"].as_i64().unwrap() > 0);
+    // Local users' last sign-in is kept too.
+    let admin_row = users.iter().find(|u| u["username"] == "admin").unwrap();
+    assert_eq!(admin_row["source"], "local");
+    assert!(admin_row["last_sign_in_ms"].as_i64().unwrap() > 0);
     let page = send(&router, get("/users", Some(&admin))).await;
     assert!(
         page.body.contains("identity provider"),
@@ -286,7 +290,65 @@ async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
     idp.control("mode/normal").await;
     let mut b = Browser::default();
     let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    signed_in(&reply, &b);
+    let cookie = signed_in(&reply, &b);
+
+    // Each refusal is in the audit log, with its code.
+    let audit = send(&router, call("/api/audit/list", &[], Some(&cookie), ORIGIN)).await;
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&audit.body).unwrap();
+    for code in ["denied", "audience", "expired"] {
+        assert!(
+            entries.iter().any(|e| e["action"] == "sign-in refused"
+                && e["detail"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("({code})"))),
+            "no audit entry for {code}: {entries:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_session_id_is_new_at_each_sign_in_and_odd_answers_are_refused_calmly() {
+    let idp = IdP::start();
+    let router = console_for(&idp, &[]).await;
+    let mut b = Browser::default();
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    let first = signed_in(&reply, &b);
+    // The same browser, still holding its session, signs in again: a new session id.
+    let reply = b.sign_in(&router, "victor", AtTheProvider::Allow).await;
+    let second = signed_in(&reply, &b);
+    assert_ne!(first, second);
+    assert!(
+        who(&router, Some(&first)).await.is_null(),
+        "the old id is worthless"
+    );
+
+    // Hostile or broken answers at the callback: a calm refusal, never a panic.
+    for query in [
+        "",
+        "?state=",
+        "?state=%00%FF%FE&code=%0A%0D",
+        "?error=%0Aaccess_denied%00&state=x",
+        &format!("?state={}&code=c", "A".repeat(4000)),
+        "?code=abc",
+    ] {
+        let reply = b
+            .console_get(&router, &format!("/auth/oidc/callback{query}"))
+            .await;
+        assert_eq!(refused_with(&reply), "state", "{query}");
+    }
+    // A `next` that leaves the site comes back to the list page instead.
+    let mut b = Browser::default();
+    let start = b
+        .console_get(&router, "/auth/oidc/start?next=%2F%2Fevil.example%2F")
+        .await
+        .header("location")
+        .to_string();
+    let callback = b.walk(start, "olivia", AtTheProvider::Allow).await;
+    let reply = b.callback(&router, &callback).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("url=/\""), "{}", reply.body);
+    assert!(!reply.body.contains("evil.example"));
 }
 
 #[tokio::test]
