@@ -493,7 +493,8 @@ async fn audit(state: &AppState, user: &str, action: &str, subject: &str, detail
 
 /// A failed sign-in: logged, audited, and explained on the sign-in page.
 async fn refuse(state: &AppState, oidc: &Oidc, refusal: Refusal) -> Response {
-    let subject = refusal.subject.as_deref().unwrap_or("unknown");
+    // Parentheses are in no user name, so this is never mistaken for one.
+    let subject = refusal.subject.as_deref().unwrap_or("(unknown)");
     tracing::warn!(
         code = refusal.failure.code(),
         subject,
@@ -572,6 +573,9 @@ pub struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
+    /// RFC 9207: the issuer that answers, so an answer from another provider is not mistaken for
+    /// this one's.
+    iss: Option<String>,
 }
 
 /// `GET /auth/oidc/callback`: the provider's answer, checked; a session for a user in a group.
@@ -605,6 +609,18 @@ pub async fn callback(
                 OidcFailure::State,
                 "the answer came to another browser than the one that started the sign-in",
             ),
+        )
+        .await;
+    }
+    let issuer = oidc.settings.issuer.as_str().trim_end_matches('/');
+    if q.iss
+        .as_deref()
+        .is_some_and(|iss| iss.trim_end_matches('/') != issuer)
+    {
+        return refuse(
+            &state,
+            &oidc,
+            Refusal::new(OidcFailure::Failed, "the answer names another issuer"),
         )
         .await;
     }

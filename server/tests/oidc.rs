@@ -337,6 +337,30 @@ async fn the_session_id_is_new_at_each_sign_in_and_odd_answers_are_refused_calml
             .await;
         assert_eq!(refused_with(&reply), "state", "{query}");
     }
+    // An answer that names another issuer (a mix-up between providers) is refused.
+    let mut b = Browser::default();
+    let start = b
+        .console_get(&router, "/auth/oidc/start")
+        .await
+        .header("location")
+        .to_string();
+    let callback = b.walk(start, "olivia", AtTheProvider::Allow).await;
+    assert!(
+        callback.contains("iss="),
+        "the provider names itself: {callback}"
+    );
+    let forged = callback
+        .split('&')
+        .map(|pair| match pair.split_once("iss=") {
+            Some((before, _)) => format!("{before}iss=http%3A%2F%2Fother.example"),
+            None => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    assert_ne!(forged, callback);
+    let reply = b.callback(&router, &forged).await;
+    assert_eq!(refused_with(&reply), "failed");
+
     // A `next` that leaves the site comes back to the list page instead.
     let mut b = Browser::default();
     let start = b
