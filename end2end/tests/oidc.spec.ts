@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, expectAccessible, signIn, waitForHydration } from './helpers';
+import { ADMIN_PASSWORD, screenshot, signIn, waitForHydration } from './helpers';
 import { control, IDP, localOnly, signInWithProvider, watchCodes } from './oidc-helpers';
 
 // A console that signs people in through the test OpenID provider (README "Sign in with your
@@ -66,7 +66,10 @@ test('a user in no allowed group is told why and whom to ask', async ({ page }) 
   const alert = page.getByTestId('oidc-error');
   await expect(alert).toContainText('none of the groups');
   await expect(alert).toContainText('operator or the viewer group');
-  await expectAccessible(page);
+  // The page offers the provider again, and the local form (break-glass).
+  await expect(page.getByRole('link', { name: 'Sign in with Test-IdP' })).toBeVisible();
+  await expect(page.getByLabel('User name')).toBeVisible();
+  await screenshot(page, 'sign-in-refused');
   await page.goto('/');
   await expect(page).toHaveURL(/\/login/);
 });
