@@ -132,6 +132,15 @@ impl SqliteUsers {
 }
 
 impl SqliteUsers {
+    /// The console user name of the provider's `subject`, if they signed in before.
+    async fn federated_name(&self, subject: &str) -> Result<Option<String>, AppError> {
+        sqlx::query_scalar("SELECT username FROM users WHERE source = 'federated' AND subject = ?")
+            .bind(subject)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)
+    }
+
     /// A federated user's first sign-in: the provider's name when it is a valid user name no one
     /// has, or else one made from the subject. Returns the name given.
     async fn add_federated(
@@ -162,7 +171,12 @@ impl SqliteUsers {
             self.forget(&username);
             match result {
                 Ok(_) => return Ok(username),
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => continue,
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    // The same user signing in twice at once: the other sign-in made the row.
+                    if let Some(made) = self.federated_name(subject).await? {
+                        return Ok(made);
+                    }
+                }
                 Err(e) => return Err(internal(e)),
             }
         }
@@ -406,14 +420,7 @@ impl UserDirectory for SqliteUsers {
         role: Role,
     ) -> Result<UserInfo, AppError> {
         let now = app::domain::change::run::now_ms();
-        let known: Option<String> = sqlx::query_scalar(
-            "SELECT username FROM users WHERE source = 'federated' AND subject = ?",
-        )
-        .bind(subject)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(internal)?;
-        let username = match known {
+        let username = match self.federated_name(subject).await? {
             Some(username) => {
                 // A new role ends the sessions made with the old one.
                 let change = sqlx::query(
@@ -456,5 +463,65 @@ impl UserDirectory for SqliteUsers {
             )),
             Err(e) => Err(internal(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn users() -> (SqliteUsers, crate::db::Scratch) {
+        let (pool, scratch) = crate::db::scratch().await.unwrap();
+        let users = SqliteUsers::new(pool, Arc::new(SignInThrottle::default()))
+            .await
+            .unwrap();
+        (users, scratch)
+    }
+
+    #[tokio::test]
+    async fn one_federated_user_signing_in_twice_at_once_is_one_row() {
+        let (users, _scratch) = users().await;
+        let users = Arc::new(users);
+        let tries: Vec<_> = (0..8)
+            .map(|_| {
+                let users = users.clone();
+                tokio::spawn(async move {
+                    users
+                        .federated_sign_in("sub-123", "olivia", Role::Operator)
+                        .await
+                })
+            })
+            .collect();
+        for t in tries {
+            let user = t.await.unwrap().expect("every sign-in succeeds");
+            assert_eq!(user.username, "olivia");
+        }
+        let list = users.list().await.unwrap();
+        assert_eq!(list.iter().filter(|u| u.is_federated()).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_federated_name_that_is_taken_or_invalid_falls_back_to_the_subject() {
+        let (users, _scratch) = users().await;
+        users
+            .add("olivia", &Secret::new("a-local-password"), Role::Viewer)
+            .await
+            .unwrap();
+        let taken = users
+            .federated_sign_in("00u1", "olivia", Role::Operator)
+            .await
+            .unwrap();
+        assert_eq!(taken.username, "oidc-00u1");
+        let odd = users
+            .federated_sign_in("a|b c", "bad name\u{0}", Role::Viewer)
+            .await
+            .unwrap();
+        assert_eq!(odd.username, "oidc-abc");
+        // The local olivia is untouched: still a viewer with her password.
+        let local = users.find("olivia").await.unwrap().unwrap();
+        assert_eq!(
+            (local.role, local.source),
+            (Role::Viewer, UserSource::Local)
+        );
     }
 }
