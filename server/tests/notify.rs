@@ -57,12 +57,7 @@ async fn wait_for(r: &Receiver, event: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_failing_store_and_an_unreadable_target_are_told_and_audited() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .init();
+    let logs = Captured::debug_logs(false);
     let received = Arc::new(Receiver::default());
     // A webhook's URL often carries its token: it must not reach the log.
     let url = format!("{}?token=HOOK-TOKEN-6c1e", receiver(received.clone()).await);
@@ -146,6 +141,18 @@ async fn a_failing_store_and_an_unreadable_target_are_told_and_audited() {
             audit.body
         );
     }
+
+    // The refused delivery was logged, by the receiver's host and without its token.
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    let failed_line = logged
+        .lines()
+        .find(|l| l.contains("notification not delivered"))
+        .expect("the failed delivery is logged");
+    assert!(failed_line.contains("127.0.0.1"), "{failed_line}");
+    assert!(
+        !logged.contains("HOOK-TOKEN"),
+        "the webhook's token reached the log"
+    );
 }
 
 #[test]

@@ -15,6 +15,11 @@ async fn console_for(idp: &IdP, extra: &[&str]) -> axum::Router {
     console_with(&all).await
 }
 
+/// A server function called as the signed-in page calls it.
+async fn api(router: &axum::Router, cookie: &str, path: &str, form: &[(&str, &str)]) -> Reply {
+    send(router, call(path, form, Some(cookie), ORIGIN)).await
+}
+
 /// The signed-in user as every page sees it (the session server function).
 async fn who(router: &axum::Router, cookie: Option<&str>) -> serde_json::Value {
     let reply = send(router, call("/api/session", &[], cookie, ORIGIN)).await;
@@ -66,18 +71,15 @@ async fn each_user_gets_the_role_of_their_group_or_a_reason() {
     let user = who(&router, Some(&cookie)).await;
     assert_eq!(user["role"], "viewer");
     // A viewer cannot change anything: an operator's server function refuses.
-    let add = send(
+    let add = api(
         &router,
-        call(
-            "/api/users/add",
-            &[
-                ("username", "x1"),
-                ("password", "long-enough-pw"),
-                ("role", "viewer"),
-            ],
-            Some(&cookie),
-            ORIGIN,
-        ),
+        &cookie,
+        "/api/users/add",
+        &[
+            ("username", "x1"),
+            ("password", "long-enough-pw"),
+            ("role", "viewer"),
+        ],
     )
     .await;
     assert_eq!(add.status, StatusCode::FORBIDDEN);
@@ -141,16 +143,7 @@ async fn the_role_is_read_again_at_each_sign_in_and_sessions_end_when_asked() {
 
     // Sign-out ends the console session and sends the browser to the provider's sign-out, which
     // sends it back to the sign-in page.
-    let out = send(
-        &router,
-        form_post(
-            "/auth/oidc/logout",
-            &[],
-            Some(&cookie),
-            &format!("{ORIGIN}/"),
-        ),
-    )
-    .await;
+    let out = common::idp::sign_out(&router, &cookie).await;
     // A page that moves on by itself (a form's redirect to another site would meet the page's
     // form-action policy).
     assert_eq!(out.status, StatusCode::OK);
@@ -188,7 +181,7 @@ async fn federated_users_are_listed_with_their_source_and_have_no_local_password
     signed_in(&reply, &olivia);
 
     let admin = sign_in(&router, "admin", ADMIN_PASSWORD).await;
-    let list = send(&router, call("/api/users/list", &[], Some(&admin), ORIGIN)).await;
+    let list = api(&router, &admin, "/api/users/list", &[]).await;
     let users: Vec<serde_json::Value> = serde_json::from_str(&list.body).unwrap();
     let row = users.iter().find(|u| u["username"] == "olivia").unwrap();
     assert_eq!(row["source"], "federated");
@@ -204,25 +197,19 @@ async fn federated_users_are_listed_with_their_source_and_have_no_local_password
     );
 
     // No local password: an operator cannot give one, nor change the role by hand.
-    let reset = send(
+    let reset = api(
         &router,
-        call(
-            "/api/users/reset-password",
-            &[("username", "olivia"), ("password", "a-local-password")],
-            Some(&admin),
-            ORIGIN,
-        ),
+        &admin,
+        "/api/users/reset-password",
+        &[("username", "olivia"), ("password", "a-local-password")],
     )
     .await;
     assert_eq!(reset.status, StatusCode::CONFLICT, "{}", reset.body);
-    let role = send(
+    let role = api(
         &router,
-        call(
-            "/api/users/role",
-            &[("username", "olivia"), ("role", "viewer")],
-            Some(&admin),
-            ORIGIN,
-        ),
+        &admin,
+        "/api/users/role",
+        &[("username", "olivia"), ("role", "viewer")],
     )
     .await;
     assert_eq!(role.status, StatusCode::CONFLICT, "{}", role.body);
@@ -293,7 +280,7 @@ async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
     let cookie = signed_in(&reply, &b);
 
     // Each refusal is in the audit log, with its code.
-    let audit = send(&router, call("/api/audit/list", &[], Some(&cookie), ORIGIN)).await;
+    let audit = api(&router, &cookie, "/api/audit/list", &[]).await;
     let entries: Vec<serde_json::Value> = serde_json::from_str(&audit.body).unwrap();
     for code in ["denied", "audience", "expired"] {
         assert!(

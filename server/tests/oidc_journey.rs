@@ -13,13 +13,7 @@ use common::*;
 
 #[tokio::test]
 async fn federated_sign_ins_are_audited_and_leave_no_token_behind() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .init();
+    let logs = Captured::debug_logs(true);
 
     let idp = IdP::start();
     let dir = tempfile::tempdir().unwrap();
@@ -57,16 +51,7 @@ async fn federated_sign_ins_are_audited_and_leave_no_token_behind() {
     let audit = send(&router, call("/api/audit/list", &[], Some(&cookie), ORIGIN)).await;
     bodies.push(audit.body.clone());
 
-    let out = send(
-        &router,
-        form_post(
-            "/auth/oidc/logout",
-            &[],
-            Some(&cookie),
-            &format!("{ORIGIN}/"),
-        ),
-    )
-    .await;
+    let out = common::idp::sign_out(&router, &cookie).await;
     assert_eq!(out.status, StatusCode::OK);
     bodies.push(out.body);
 

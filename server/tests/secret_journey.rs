@@ -41,13 +41,7 @@ fn assert_clean(place: &str, bytes: &[u8]) {
 
 #[tokio::test]
 async fn a_secret_leaves_no_trace_from_upload_to_resumed_run() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .init();
+    let logs = Captured::debug_logs(true);
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();

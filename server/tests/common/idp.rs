@@ -111,6 +111,20 @@ impl Drop for IdP {
     }
 }
 
+/// Signs out as the header's button does (a plain form post to `/auth/oidc/logout`).
+pub async fn sign_out(router: &Router, cookie: &str) -> Reply {
+    send(
+        router,
+        super::form_post(
+            app::domain::user::OIDC_LOGOUT_PATH,
+            &[],
+            Some(cookie),
+            &format!("{ORIGIN}/"),
+        ),
+    )
+    .await
+}
+
 /// What the user does on the provider's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum AtTheProvider {
@@ -161,8 +175,13 @@ impl Browser {
             .map(|v| format!("cks_session={v}"))
     }
 
-    fn keep(&mut self, set_cookies: Vec<String>) {
-        for c in set_cookies {
+    /// The cookies an answer sets (or clears).
+    fn keep(&mut self, headers: &axum::http::HeaderMap) {
+        let set = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        for c in set {
             let Some((name, rest)) = c.split(';').next().and_then(|p| p.split_once('=')) else {
                 continue;
             };
@@ -180,13 +199,7 @@ impl Browser {
     pub async fn console_get(&mut self, router: &Router, path: &str) -> Reply {
         let cookie = self.cookie_header();
         let reply = send(router, get(path, Some(&cookie))).await;
-        let set: Vec<String> = reply
-            .headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect();
-        self.keep(set);
+        self.keep(&reply.headers);
         reply
     }
 
@@ -201,13 +214,7 @@ impl Browser {
             .send()
             .await
             .expect("the provider answers");
-        let set: Vec<String> = res
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect();
-        self.keep(set);
+        self.keep(res.headers());
         res
     }
 

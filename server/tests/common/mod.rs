@@ -335,6 +335,24 @@ pub async fn connect_outside_the_console(console: &server::Console, id: &str) {
 #[derive(Clone, Default)]
 pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
+impl Captured {
+    /// Sends this process's logs, down to debug level, here from now on (once per test binary):
+    /// as JSON lines, or as people read them.
+    pub fn debug_logs(json: bool) -> Captured {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        let logger = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || writer.clone());
+        if json {
+            logger.json().init();
+        } else {
+            logger.init();
+        }
+        logs
+    }
+}
+
 impl std::io::Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
