@@ -48,26 +48,26 @@ fn signed_in(reply: &Reply, browser: &Browser) -> String {
     browser.session().expect("a session cookie")
 }
 
+/// A browser that signed in through the provider as `user`, and its session cookie.
+async fn signed_in_as(router: &axum::Router, user: &str) -> (Browser, String) {
+    let mut browser = Browser::default();
+    let reply = browser.sign_in(router, user, AtTheProvider::Allow).await;
+    let cookie = signed_in(&reply, &browser);
+    (browser, cookie)
+}
+
 #[tokio::test]
 async fn each_user_gets_the_role_of_their_group_or_a_reason() {
     let idp = IdP::start();
     let router = console_for(&idp, &[]).await;
 
-    let mut olivia = Browser::default();
-    let reply = olivia
-        .sign_in(&router, "olivia", AtTheProvider::Allow)
-        .await;
-    let cookie = signed_in(&reply, &olivia);
+    let (_, cookie) = signed_in_as(&router, "olivia").await;
     let user = who(&router, Some(&cookie)).await;
     assert_eq!(user["username"], "olivia");
     assert_eq!(user["role"], "operator");
     assert_eq!(user["source"], "federated");
 
-    let mut victor = Browser::default();
-    let reply = victor
-        .sign_in(&router, "victor", AtTheProvider::Allow)
-        .await;
-    let cookie = signed_in(&reply, &victor);
+    let (_, cookie) = signed_in_as(&router, "victor").await;
     let user = who(&router, Some(&cookie)).await;
     assert_eq!(user["role"], "viewer");
     // A viewer cannot change anything: an operator's server function refuses.
@@ -131,9 +131,7 @@ async fn the_role_is_read_again_at_each_sign_in_and_sessions_end_when_asked() {
     // The identity team moves olivia to the viewers: her next sign-in makes her a viewer, and
     // the session she had as an operator ends.
     idp.control("groups/olivia/cks-viewers").await;
-    let mut again = Browser::default();
-    let reply = again.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    let viewer = signed_in(&reply, &again);
+    let (_, viewer) = signed_in_as(&router, "olivia").await;
     assert_eq!(who(&router, Some(&viewer)).await["role"], "viewer");
     assert!(
         who(&router, Some(&cookie)).await.is_null(),
@@ -174,11 +172,7 @@ async fn the_role_is_read_again_at_each_sign_in_and_sessions_end_when_asked() {
 async fn federated_users_are_listed_with_their_source_and_have_no_local_password() {
     let idp = IdP::start();
     let router = console_for(&idp, &[]).await;
-    let mut olivia = Browser::default();
-    let reply = olivia
-        .sign_in(&router, "olivia", AtTheProvider::Allow)
-        .await;
-    signed_in(&reply, &olivia);
+    signed_in_as(&router, "olivia").await;
 
     let admin = sign_in(&router, "admin", ADMIN_PASSWORD).await;
     let list = api(&router, &admin, "/api/users/list", &[]).await;
@@ -224,9 +218,7 @@ async fn federated_users_are_listed_with_their_source_and_have_no_local_password
 async fn a_replayed_or_foreign_state_is_refused() {
     let idp = IdP::start();
     let router = console_for(&idp, &[]).await;
-    let mut first = Browser::default();
-    let reply = first.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    signed_in(&reply, &first);
+    let (first, _) = signed_in_as(&router, "olivia").await;
     // The same answer again: the state was used.
     let again = first.last_callback.clone().unwrap();
     let mut replay = Browser {
@@ -275,9 +267,7 @@ async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
     assert!(b.session().is_none());
 
     idp.control("mode/normal").await;
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    let cookie = signed_in(&reply, &b);
+    let (_, cookie) = signed_in_as(&router, "olivia").await;
 
     // Each refusal is in the audit log, with its code.
     let audit = api(&router, &cookie, "/api/audit/list", &[]).await;
@@ -298,9 +288,7 @@ async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
 async fn the_session_id_is_new_at_each_sign_in_and_odd_answers_are_refused_calmly() {
     let idp = IdP::start();
     let router = console_for(&idp, &[]).await;
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    let first = signed_in(&reply, &b);
+    let (mut b, first) = signed_in_as(&router, "olivia").await;
     // The same browser, still holding its session, signs in again: a new session id.
     let reply = b.sign_in(&router, "victor", AtTheProvider::Allow).await;
     let second = signed_in(&reply, &b);
@@ -377,9 +365,7 @@ async fn a_provider_that_is_down_is_explained_and_rotated_keys_are_fetched() {
 
     // Up again: it works.
     idp.control("up").await;
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "victor", AtTheProvider::Allow).await;
-    signed_in(&reply, &b);
+    signed_in_as(&router, "victor").await;
 
     // Down between the provider's pages and the code exchange.
     let mut b = Browser::default();
@@ -396,9 +382,7 @@ async fn a_provider_that_is_down_is_explained_and_rotated_keys_are_fetched() {
     // The provider comes back with a new signing key: the console reads its keys again.
     let kid = idp.control("rotate").await;
     assert!(!kid.is_empty());
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    signed_in(&reply, &b);
+    signed_in_as(&router, "olivia").await;
 }
 
 #[tokio::test]
@@ -413,9 +397,7 @@ async fn local_sign_in_can_be_turned_off() {
     assert!(page.body.contains("Sign in with Test IdP"));
     assert!(!page.body.contains("type=\"password\""), "no password form");
     // The provider still signs people in.
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    signed_in(&reply, &b);
+    signed_in_as(&router, "olivia").await;
 }
 
 #[tokio::test]
@@ -432,9 +414,7 @@ async fn without_a_provider_the_routes_say_so_and_the_page_offers_none() {
 async fn a_sign_out_from_another_site_is_refused() {
     let idp = IdP::start();
     let router = console_for(&idp, &[]).await;
-    let mut b = Browser::default();
-    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
-    let cookie = signed_in(&reply, &b);
+    let (_, cookie) = signed_in_as(&router, "olivia").await;
     let mut req = form_post(
         "/auth/oidc/logout",
         &[],

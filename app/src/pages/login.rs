@@ -76,7 +76,8 @@ fn SignInChoices(options: crate::domain::user::SignInOptions, next: String) -> i
         let href = if next.is_empty() {
             OIDC_START_PATH.to_string()
         } else {
-            let next: String = url_escape(&next);
+            let next =
+                percent_encoding::utf8_percent_encode(&next, percent_encoding::NON_ALPHANUMERIC);
             format!("{OIDC_START_PATH}?next={next}")
         };
         view! {
@@ -101,20 +102,6 @@ fn SignInChoices(options: crate::domain::user::SignInOptions, next: String) -> i
         view! { <p class="error">"No way to sign in is configured on this console."</p> }
     });
     view! { {start} {local} {none} }
-}
-
-/// `next` as one query value: everything but letters and digits percent-encoded.
-fn url_escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[component]
