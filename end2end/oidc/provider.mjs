@@ -15,14 +15,17 @@
 //   olivia  groups [cks-operators]        -> operator
 //   victor  groups [cks-viewers, staff]   -> viewer
 //   nadia   groups [staff]                -> refused: no allowed group
+// The claim `cks_roles` (scope `cks_roles`) swaps olivia's and victor's roles, for a test of
+// --oidc-groups-claim.
 //
 // The control port (tests only) changes the provider while it runs:
 //   POST /down    stop answering (the port is closed)
 //   POST /up      answer again, same keys
 //   POST /rotate  new signing key (a new kid), answering again
-//   POST /mode/normal | /mode/expired | /mode/audience
-//                 the token endpoint's ID token as issued, or re-signed with the provider's own
-//                 key after it expired, or for another audience
+//   POST /mode/normal | /mode/expired | /mode/audience | /mode/issuer | /mode/nonce | /mode/forged
+//                 the token endpoint's ID token as issued; or re-signed with the provider's own
+//                 key after it expired, for another audience, from another issuer, or with another
+//                 nonce; or signed with a key the provider does not publish
 //   POST /groups/USER/G1,G2  the user's groups from now on
 //   GET  /codes   how many token requests the provider answered
 //   GET  /last-id-token  the last ID token it issued (the secret scans look for it)
@@ -37,9 +40,9 @@ const logoutUris = (env.OIDC_LOGOUT_URIS ?? '').split(',').filter(Boolean);
 const clientSecret = env.OIDC_CLIENT_SECRET ?? 'cks-e2e-client-secret';
 
 const users = {
-  olivia: { name: 'Olivia Operator', groups: ['cks-operators'] },
-  victor: { name: 'Victor Viewer', groups: ['cks-viewers', 'staff'] },
-  nadia: { name: 'Nadia Nogroup', groups: ['staff'] },
+  olivia: { name: 'Olivia Operator', groups: ['cks-operators'], roles: ['cks-viewers'] },
+  victor: { name: 'Victor Viewer', groups: ['cks-viewers', 'staff'], roles: ['cks-operators'] },
+  nadia: { name: 'Nadia Nogroup', groups: ['staff'], roles: [] },
 };
 
 let mode = 'normal';
@@ -58,12 +61,12 @@ const b64 = (buf) => Buffer.from(buf).toString('base64url');
 const unb64 = (s) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
 
 // Signs the token's claims again with the provider's current key, after `change`.
-function resign(idToken, change) {
+function resign(idToken, change, signer) {
   const [h, p] = idToken.split('.');
   const header = unb64(h);
   const payload = change(unb64(p));
   const signingInput = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-  const privateKey = crypto.createPrivateKey({ key, format: 'jwk' });
+  const privateKey = signer ?? crypto.createPrivateKey({ key, format: 'jwk' });
   const signature = crypto.sign('sha256', Buffer.from(signingInput), privateKey);
   return `${signingInput}.${b64(signature)}`;
 }
@@ -71,7 +74,12 @@ function resign(idToken, change) {
 const changes = {
   expired: (c) => ({ ...c, iat: c.iat - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
   audience: (c) => ({ ...c, aud: 'another-application', azp: 'another-application' }),
+  issuer: (c) => ({ ...c, iss: 'http://127.0.0.1:1' }),
+  nonce: (c) => ({ ...c, nonce: 'not-the-nonce-the-console-sent' }),
 };
+
+// A key the provider does not publish, under the kid of the one it does: a forged signature.
+const forger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
 function makeProvider(issuer) {
   const provider = new Provider(issuer, {
@@ -89,13 +97,21 @@ function makeProvider(issuer) {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
       groups: ['groups'],
+      // The same people in other groups, under another claim name (--oidc-groups-claim).
+      cks_roles: ['cks_roles'],
     },
     // Profile and groups in the ID token itself, as identity providers commonly configure it.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     findAccount: async (ctx, id) => users[id] ? {
       accountId: id,
-      claims: async () => ({ sub: id, name: users[id].name, preferred_username: id, groups: users[id].groups }),
+      claims: async () => ({
+        sub: id,
+        name: users[id].name,
+        preferred_username: id,
+        groups: users[id].groups,
+        cks_roles: users[id].roles,
+      }),
     } : undefined,
     features: {
       devInteractions: { enabled: true },
@@ -108,7 +124,10 @@ function makeProvider(issuer) {
     if (ctx.path === '/token' && ctx.status === 200) {
       tokenRequests += 1;
       if (mode !== 'normal' && ctx.body?.id_token) {
-        ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, changes[mode]) };
+        const idToken = mode === 'forged'
+          ? resign(ctx.body.id_token, (c) => c, forger)
+          : resign(ctx.body.id_token, changes[mode]);
+        ctx.body = { ...ctx.body, id_token: idToken };
       }
       lastIdToken = ctx.body?.id_token ?? '';
     }
@@ -166,7 +185,7 @@ const control = http.createServer(async (req, res) => {
       users[g[1]].groups = g[2].split(',').filter(Boolean);
       return done(200, users[g[1]].groups.join(','));
     }
-    const m = path.match(/^\/mode\/(normal|expired|audience)$/);
+    const m = path.match(/^\/mode\/(normal|expired|audience|issuer|nonce|forged)$/);
     if (req.method === 'POST' && m) { mode = m[1]; return done(200, mode); }
     if (req.method === 'GET' && path === '/codes') return done(200, String(tokenRequests));
     if (req.method === 'GET' && path === '/last-id-token') return done(200, lastIdToken);

@@ -15,7 +15,6 @@
 //! the audit log. No token, code, verifier or secret is logged, stored or shown.
 
 use crate::config::Config;
-use crate::web::AppState;
 use app::domain::change::run::{now_ms, AuditEntry};
 use app::domain::navigation::safe_next;
 use app::domain::user::{OidcFailure, Role, SignInOptions, UserInfo};
@@ -39,6 +38,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_sessions::Session;
+
+/// What the sign-in routes need: the provider (when one is configured) and the console's
+/// services (users and the audit log). The router gives it from its own state.
+#[derive(Clone)]
+pub struct OidcRoutes {
+    pub oidc: Option<Arc<Oidc>>,
+    pub services: app::ssr::Services,
+}
 
 /// What the flags say about the identity provider.
 #[derive(Clone, Debug)]
@@ -484,7 +491,7 @@ fn to_sign_in_page(failure: OidcFailure) -> Response {
     Redirect::to(&format!("/login?oidc_error={}", failure.code())).into_response()
 }
 
-async fn audit(state: &AppState, user: &str, action: &str, subject: &str, detail: String) {
+async fn audit(state: &OidcRoutes, user: &str, action: &str, subject: &str, detail: String) {
     let entry = AuditEntry::about_user(user, action, subject, detail);
     if let Err(e) = state.services.workflows.record(entry).await {
         tracing::error!(error = %e, action, "could not write the audit entry");
@@ -492,7 +499,7 @@ async fn audit(state: &AppState, user: &str, action: &str, subject: &str, detail
 }
 
 /// A failed sign-in: logged, audited, and explained on the sign-in page.
-async fn refuse(state: &AppState, oidc: &Oidc, refusal: Refusal) -> Response {
+async fn refuse(state: &OidcRoutes, oidc: &Oidc, refusal: Refusal) -> Response {
     // Parentheses are in no user name, so this is never mistaken for one.
     let subject = refusal.subject.as_deref().unwrap_or("(unknown)");
     tracing::warn!(
@@ -522,7 +529,7 @@ pub struct StartQuery {
 }
 
 /// `GET /auth/oidc/start`: off to the provider, with a new `state`, `nonce` and PKCE challenge.
-pub async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
+pub async fn start(State(state): State<OidcRoutes>, Query(q): Query<StartQuery>) -> Response {
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);
     };
@@ -580,7 +587,7 @@ pub struct CallbackQuery {
 
 /// `GET /auth/oidc/callback`: the provider's answer, checked; a session for a user in a group.
 pub async fn callback(
-    State(state): State<AppState>,
+    State(state): State<OidcRoutes>,
     session: Session,
     headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
@@ -743,17 +750,10 @@ fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// `POST /auth/oidc/logout`: ends the console session, then the provider's when it offers
+/// `POST /auth/oidc/logout` (the router refuses it from another site, as it does server
+/// functions): ends the console session, then the provider's when it offers
 /// RP-initiated logout (with the client ID: the console keeps no ID token to hint with).
-pub async fn logout(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-) -> Response {
-    if !crate::web::is_same_origin(&headers) {
-        let err = app::error::AppError::CrossOrigin;
-        return (err.status(), axum::Json(err)).into_response();
-    }
+pub async fn logout(State(state): State<OidcRoutes>, session: Session) -> Response {
     let user: Option<UserInfo> =
         app::ssr::guard::session_user(&session, state.services.users.as_ref())
             .await

@@ -48,6 +48,15 @@ impl std::ops::Deref for AppState {
     }
 }
 
+impl FromRef<AppState> for crate::oidc::OidcRoutes {
+    fn from_ref(state: &AppState) -> crate::oidc::OidcRoutes {
+        crate::oidc::OidcRoutes {
+            oidc: state.oidc.clone(),
+            services: state.services.clone(),
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
         state.leptos_options.clone()
@@ -339,7 +348,8 @@ async fn gate_pages(
     }
 }
 
-/// CSRF: a state-changing call to a server function must come from a page of this site.
+/// CSRF: a state-changing request (a server function, the identity provider's sign-out) must
+/// come from a page of this site.
 /// Browsers send `Sec-Fetch-Site` (or at least `Origin`) on such requests; clients that send
 /// neither are not browsers and carry no ambient cookies from one.
 pub fn is_same_origin(headers: &HeaderMap) -> bool {
@@ -491,7 +501,9 @@ async fn require_multipart(req: Request, next: Next) -> Response {
 
 async fn reject_cross_origin(req: Request, next: Next) -> Response {
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if req.uri().path().starts_with("/api/") && !safe_method && !is_same_origin(req.headers()) {
+    // Server functions (`/api/*`) and the identity provider's sign-out: every request that
+    // changes state.
+    if !safe_method && !is_same_origin(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-origin request");
         let err = AppError::CrossOrigin;
         return (err.status(), Json(err)).into_response();

@@ -242,6 +242,24 @@ async fn a_replayed_or_foreign_state_is_refused() {
     let reply = other.callback(&router, &callback).await;
     assert_eq!(refused_with(&reply), "state");
     assert!(other.session().is_none());
+    assert_refusals_audited(&router, &["state"]).await;
+}
+
+/// The audit log has a refusal with each of these codes.
+async fn assert_refusals_audited(router: &axum::Router, codes: &[&str]) {
+    let admin = sign_in(router, "admin", ADMIN_PASSWORD).await;
+    let audit = api(router, &admin, "/api/audit/list", &[]).await;
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&audit.body).unwrap();
+    for code in codes {
+        assert!(
+            entries.iter().any(|e| e["action"] == "sign-in refused"
+                && e["detail"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("({code})"))),
+            "no audit entry for {code}: {entries:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -266,22 +284,21 @@ async fn denied_consent_expired_tokens_and_other_audiences_are_refused() {
     assert_eq!(refused_with(&reply), "expired");
     assert!(b.session().is_none());
 
+    // Another issuer, another nonce, a key the provider does not publish: refused, with the
+    // page for anything else the token got wrong.
+    for mode in ["issuer", "nonce", "forged"] {
+        idp.control(&format!("mode/{mode}")).await;
+        let mut b = Browser::default();
+        let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+        assert_eq!(refused_with(&reply), "failed", "{mode}");
+        assert!(b.session().is_none(), "{mode}");
+    }
+
     idp.control("mode/normal").await;
-    let (_, cookie) = signed_in_as(&router, "olivia").await;
+    signed_in_as(&router, "olivia").await;
 
     // Each refusal is in the audit log, with its code.
-    let audit = api(&router, &cookie, "/api/audit/list", &[]).await;
-    let entries: Vec<serde_json::Value> = serde_json::from_str(&audit.body).unwrap();
-    for code in ["denied", "audience", "expired"] {
-        assert!(
-            entries.iter().any(|e| e["action"] == "sign-in refused"
-                && e["detail"]
-                    .as_str()
-                    .unwrap()
-                    .ends_with(&format!("({code})"))),
-            "no audit entry for {code}: {entries:?}"
-        );
-    }
+    assert_refusals_audited(&router, &["denied", "audience", "expired", "failed"]).await;
 }
 
 #[tokio::test]
@@ -378,11 +395,24 @@ async fn a_provider_that_is_down_is_explained_and_rotated_keys_are_fetched() {
     idp.control("down").await;
     let reply = b.callback(&router, &callback).await;
     assert_eq!(refused_with(&reply), "unreachable");
+    assert_refusals_audited(&router, &["unreachable"]).await;
 
     // The provider comes back with a new signing key: the console reads its keys again.
     let kid = idp.control("rotate").await;
     assert!(!kid.is_empty());
     signed_in_as(&router, "olivia").await;
+}
+
+#[tokio::test]
+async fn the_groups_claim_is_the_one_the_flag_names() {
+    let idp = IdP::start();
+    // The test provider's `cks_roles` claim puts victor in the operator group, olivia in the
+    // viewer group.
+    let router = console_for(&idp, &["--oidc-groups-claim", "cks_roles"]).await;
+    let (_, cookie) = signed_in_as(&router, "victor").await;
+    assert_eq!(who(&router, Some(&cookie)).await["role"], "operator");
+    let (_, cookie) = signed_in_as(&router, "olivia").await;
+    assert_eq!(who(&router, Some(&cookie)).await["role"], "viewer");
 }
 
 #[tokio::test]
