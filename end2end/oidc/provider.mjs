@@ -8,6 +8,9 @@
 //   OIDC_REDIRECT_URIS  comma-separated redirect URIs of the client `cks-console`
 //   OIDC_LOGOUT_URIS    comma-separated post-logout redirect URIs
 //   OIDC_CLIENT_SECRET  the client secret (default below)
+//   OIDC_CLAIMS_IN      `id-token` (default): profile and groups in the ID token; `userinfo`:
+//                       only at the userinfo endpoint, as OpenID Connect Core puts them when an
+//                       access token is issued (oidc-provider's own default)
 //
 // Prints one line `ready ISSUER CONTROL_URL` when both listen.
 //
@@ -100,8 +103,9 @@ function makeProvider(issuer) {
       // The same people in other groups, under another claim name (--oidc-groups-claim).
       cks_roles: ['cks_roles'],
     },
-    // Profile and groups in the ID token itself, as identity providers commonly configure it.
-    conformIdTokenClaims: false,
+    // Profile and groups in the ID token itself, as identity providers commonly configure it;
+    // or only at the userinfo endpoint.
+    conformIdTokenClaims: env.OIDC_CLAIMS_IN === 'userinfo',
     pkce: { required: () => true },
     findAccount: async (ctx, id) => users[id] ? {
       accountId: id,

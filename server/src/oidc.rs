@@ -29,9 +29,10 @@ use openidconnect::core::{
 use openidconnect::{
     AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, ClaimsVerificationError,
     Client, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
-    PostLogoutRedirectUrl, ProviderMetadata, RedirectUrl, RequestTokenError, Scope,
-    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    EndpointSet, IdTokenFields, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadata, RedirectUrl, RequestTokenError,
+    Scope, SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    UserInfoClaims, UserInfoError,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -404,16 +405,48 @@ impl Oidc {
             )
         })?;
         let subject = claims.subject().as_str().to_string();
-        let name = claims
-            .preferred_username()
-            .map(|n| n.as_str().to_string())
-            .unwrap_or_else(|| subject.clone());
-        let groups = groups_of(
-            claims
-                .additional_claims()
-                .claims
-                .get(&self.settings.groups_claim),
-        );
+        let mut name = claims.preferred_username().map(|n| n.as_str().to_string());
+        let claim = &self.settings.groups_claim;
+        let mut groups = claims
+            .additional_claims()
+            .claims
+            .get(claim)
+            .map(|v| groups_of(Some(v)));
+        // Many providers (or their defaults) put the groups in the userinfo answer, not in the ID
+        // token: ask it, with the access token, for the same subject.
+        if groups.is_none() {
+            if let Ok(request) = provider.client.user_info(
+                tokens.access_token().clone(),
+                Some(claims.subject().clone()),
+            ) {
+                let info: UserInfoClaims<OtherClaims, CoreGenderClaim> = request
+                    .request_async(&self.http)
+                    .await
+                    .map_err(|e| match e {
+                        UserInfoError::Request(e) => Refusal::new(
+                            OidcFailure::Unreachable,
+                            format!("the userinfo endpoint could not be reached: {e}"),
+                        ),
+                        // Its body is not logged: only what kind of failure it was.
+                        UserInfoError::ClaimsVerification(_) => Refusal::new(
+                            OidcFailure::Failed,
+                            "the userinfo answer is for another subject",
+                        ),
+                        _ => Refusal::new(
+                            OidcFailure::Failed,
+                            "the userinfo answer could not be read",
+                        ),
+                    })?;
+                groups = info
+                    .additional_claims()
+                    .claims
+                    .get(claim)
+                    .map(|v| groups_of(Some(v)));
+                name = name.or_else(|| info.preferred_username().map(|n| n.as_str().to_string()));
+            }
+        }
+        let name = name.unwrap_or_else(|| subject.clone());
+        let groups = groups.unwrap_or_default();
         Ok(Verified {
             subject,
             name,

@@ -416,6 +416,31 @@ async fn the_groups_claim_is_the_one_the_flag_names() {
 }
 
 #[tokio::test]
+async fn groups_only_at_the_userinfo_endpoint_are_read_there() {
+    // OpenID Connect Core's default when an access token is issued: the ID token carries the
+    // subject, and the profile and groups are at the userinfo endpoint.
+    let idp = IdP::start_with(&[("OIDC_CLAIMS_IN", "userinfo")]);
+    let router = console_for(&idp, &[]).await;
+    let (_, cookie) = signed_in_as(&router, "olivia").await;
+    let user = who(&router, Some(&cookie)).await;
+    assert_eq!(user["role"], "operator");
+    assert_eq!(user["username"], "olivia", "the name from userinfo");
+    // The precondition: the ID token itself had neither.
+    use base64::Engine;
+    let token = idp.last_id_token().await;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(claims["sub"], "olivia");
+    assert!(claims.get("groups").is_none() && claims.get("preferred_username").is_none());
+    let mut nadia = Browser::default();
+    let reply = nadia.sign_in(&router, "nadia", AtTheProvider::Allow).await;
+    assert_eq!(refused_with(&reply), "no-group");
+}
+
+#[tokio::test]
 async fn local_sign_in_can_be_turned_off() {
     let idp = IdP::start();
     let router = console_for(&idp, &["--local-sign-in=off"]).await;

@@ -23,6 +23,11 @@ pub struct IdP {
 impl IdP {
     /// Starts the provider on free ports, with the console at [`ORIGIN`] as its one client.
     pub fn start() -> IdP {
+        IdP::start_with(&[])
+    }
+
+    /// The same, with more of the provider's environment (see `provider.mjs`).
+    pub fn start_with(env: &[(&str, &str)]) -> IdP {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/oidc/provider.mjs");
         let modules = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -41,6 +46,7 @@ impl IdP {
                 format!("{ORIGIN}{}", app::domain::user::OIDC_CALLBACK_PATH),
             )
             .env("OIDC_LOGOUT_URIS", format!("{ORIGIN}/login?signed_out=1"))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
