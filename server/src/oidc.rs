@@ -205,6 +205,8 @@ struct Pending {
     browser: String,
     next: String,
     started: Instant,
+    /// The address the sign-in came from: one address cannot push out everyone else's.
+    client: String,
 }
 
 /// How long a started sign-in waits for the provider's answer.
@@ -214,6 +216,8 @@ const PENDING_AT_MOST: usize = 10_000;
 /// Discovery is read again at each sign-in's start, after this long, and at once when a token
 /// names an unknown key.
 const METADATA_FOR: Duration = Duration::from_secs(3600);
+/// Started sign-ins kept at most per address (a person has a few tabs; a script has thousands).
+const PENDING_PER_CLIENT: usize = 20;
 /// However often sign-ins start, discovery is read at most this often.
 const DISCOVERY_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 /// The cookie that ties a pending sign-in to the browser that started it.
@@ -315,12 +319,17 @@ impl Oidc {
     fn remember(&self, state: String, pending: Pending) {
         let mut map = self.pending();
         map.retain(|_, p| p.started.elapsed() < PENDING_FOR);
-        if map.len() >= PENDING_AT_MOST {
-            if let Some(oldest) = map
+        // The oldest of this address's own when it has its share; the oldest of all when the
+        // map is full.
+        let own = map.values().filter(|p| p.client == pending.client).count();
+        let full = map.len() >= PENDING_AT_MOST;
+        if own >= PENDING_PER_CLIENT || full {
+            let oldest = map
                 .iter()
+                .filter(|(_, p)| full || p.client == pending.client)
                 .min_by_key(|(_, p)| p.started)
-                .map(|(k, _)| k.clone())
-            {
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
                 map.remove(&oldest);
             }
         }
@@ -562,7 +571,16 @@ pub struct StartQuery {
 }
 
 /// `GET /auth/oidc/start`: off to the provider, with a new `state`, `nonce` and PKCE challenge.
-pub async fn start(State(state): State<OidcRoutes>, Query(q): Query<StartQuery>) -> Response {
+pub async fn start(
+    State(state): State<OidcRoutes>,
+    Query(q): Query<StartQuery>,
+    request: axum::extract::Request,
+) -> Response {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);
     };
@@ -594,6 +612,7 @@ pub async fn start(State(state): State<OidcRoutes>, Query(q): Query<StartQuery>)
             browser: browser.clone(),
             next: safe_next(q.next.as_deref()).to_string(),
             started: Instant::now(),
+            client,
         },
     );
     let mut res = Redirect::to(url.as_str()).into_response();
@@ -841,6 +860,52 @@ pub async fn logout(State(state): State<OidcRoutes>, session: Session) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn settings() -> OidcSettings {
+        OidcSettings {
+            issuer: IssuerUrl::new("http://127.0.0.1:1".into()).unwrap(),
+            client_id: ClientId::new("c".into()),
+            client_secret: None,
+            redirect: RedirectUrl::new("http://127.0.0.1:2/auth/oidc/callback".into()).unwrap(),
+            after_logout: String::new(),
+            provider_name: "p".into(),
+            groups_claim: "groups".into(),
+            operator_group: Some("ops".into()),
+            viewer_group: None,
+            session: Duration::from_secs(60),
+            secure_cookies: false,
+        }
+    }
+
+    fn pending(client: &str) -> Pending {
+        Pending {
+            nonce: Nonce::new_random(),
+            verifier: PkceCodeVerifier::new("v".repeat(43)),
+            browser: String::new(),
+            next: "/".into(),
+            started: Instant::now(),
+            client: client.into(),
+        }
+    }
+
+    #[test]
+    fn one_address_cannot_push_out_the_others_pending_sign_ins() {
+        let oidc = Oidc::new(settings()).unwrap();
+        oidc.remember("victim".into(), pending("10.0.0.1"));
+        for i in 0..(PENDING_PER_CLIENT * 50) {
+            oidc.remember(format!("flood-{i}"), pending("10.0.0.66"));
+        }
+        assert_eq!(oidc.pending().len(), PENDING_PER_CLIENT + 1);
+        assert!(
+            oidc.take("victim").is_some(),
+            "the other address's sign-in is still there"
+        );
+        assert!(oidc.take("victim").is_none(), "and it is used once");
+        // The flood keeps its newest, up to its share.
+        let last = format!("flood-{}", PENDING_PER_CLIENT * 50 - 1);
+        assert!(oidc.take(&last).is_some());
+        assert!(oidc.take("flood-0").is_none());
+    }
 
     #[test]
     fn the_groups_claim_is_a_list_or_one_name() {
