@@ -98,6 +98,11 @@ pub struct Config {
     #[arg(long, env = "CKS_OIDC_GROUPS_CLAIM", default_value = "groups", value_name = "CLAIM", value_parser = parse_printable)]
     pub oidc_groups_claim: String,
 
+    /// The scopes to ask the provider for besides `openid`, comma-separated
+    /// (default: `profile` and the groups claim's name).
+    #[arg(long = "oidc-scopes", env = "CKS_OIDC_SCOPES", value_delimiter = ',', value_parser = parse_scope, value_name = "SCOPE")]
+    pub oidc_scopes: Vec<String>,
+
     /// Members of this group sign in as operators.
     #[arg(long, env = "CKS_OIDC_OPERATOR_GROUP", value_name = "GROUP", value_parser = parse_printable)]
     pub oidc_operator_group: Option<String>,
@@ -157,6 +162,20 @@ fn parse_webhook(s: &str) -> Result<reqwest::Url, String> {
 fn parse_printable(s: &str) -> Result<String, String> {
     if s.is_empty() || s.chars().count() > 256 || s.chars().any(char::is_control) {
         return Err("expected 1 to 256 printable characters".into());
+    }
+    Ok(s.to_string())
+}
+
+/// An OAuth scope token (RFC 6749 §3.3): visible ASCII other than quotes and backslashes.
+fn parse_scope(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    if !ok {
+        return Err(
+            "a scope is 1 to 128 visible ASCII characters, without quotes or backslashes".into(),
+        );
     }
     Ok(s.to_string())
 }

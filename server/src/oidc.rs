@@ -60,6 +60,8 @@ pub struct OidcSettings {
     pub after_logout: String,
     pub provider_name: String,
     pub groups_claim: String,
+    /// Asked for besides `openid`.
+    pub scopes: Vec<String>,
     pub operator_group: Option<String>,
     pub viewer_group: Option<String>,
     pub session: Duration,
@@ -100,6 +102,16 @@ impl OidcSettings {
                 .or_else(|| issuer.host_str().map(str::to_string))
                 .unwrap_or_else(|| "your identity provider".into()),
             groups_claim: config.oidc_groups_claim.clone(),
+            scopes: if config.oidc_scopes.is_empty() {
+                vec!["profile".into(), config.oidc_groups_claim.clone()]
+            } else {
+                config
+                    .oidc_scopes
+                    .iter()
+                    .filter(|s| s.as_str() != "openid")
+                    .cloned()
+                    .collect()
+            },
             operator_group: config.oidc_operator_group.clone(),
             viewer_group: config.oidc_viewer_group.clone(),
             session: Duration::from_secs(u64::from(config.oidc_session_hours) * 3600),
@@ -599,8 +611,7 @@ pub async fn start(
             CsrfToken::new_random,
             Nonce::new_random,
         )
-        .add_scope(Scope::new("profile".into()))
-        .add_scope(Scope::new(oidc.settings.groups_claim.clone()))
+        .add_scopes(oidc.settings.scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .url();
     let browser = random_token();
@@ -870,6 +881,7 @@ mod tests {
             after_logout: String::new(),
             provider_name: "p".into(),
             groups_claim: "groups".into(),
+            scopes: vec!["profile".into()],
             operator_group: Some("ops".into()),
             viewer_group: None,
             session: Duration::from_secs(60),

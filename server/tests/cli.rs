@@ -151,6 +151,7 @@ fn the_identity_provider_settings_are_checked_at_start() {
         ("--oidc-issuer", "CKS_OIDC_ISSUER"),
         ("--oidc-client-id", "CKS_OIDC_CLIENT_ID"),
         ("--oidc-groups-claim", "CKS_OIDC_GROUPS_CLAIM"),
+        ("--oidc-scopes", "CKS_OIDC_SCOPES"),
         ("--oidc-operator-group", "CKS_OIDC_OPERATOR_GROUP"),
         ("--oidc-viewer-group", "CKS_OIDC_VIEWER_GROUP"),
         ("--oidc-session-hours", "CKS_OIDC_SESSION_HOURS"),
@@ -181,6 +182,7 @@ fn the_identity_provider_settings_are_checked_at_start() {
         ),
         (vec!["--oidc-session-hours", "0"], "0"),
         (vec!["--oidc-operator-group", "ops\u{7}"], "printable"),
+        (vec!["--oidc-scopes", "profile,a b"], "scope"),
     ] {
         let out = console().args(&args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -416,6 +416,25 @@ async fn the_groups_claim_is_the_one_the_flag_names() {
 }
 
 #[tokio::test]
+async fn the_scopes_asked_for_are_the_flags() {
+    let idp = IdP::start();
+    // By default: openid, profile and the groups claim's name.
+    let router = console_for(&idp, &[]).await;
+    let mut b = Browser::default();
+    let to = b.console_get(&router, "/auth/oidc/start").await;
+    let scope = common::idp::query_value(to.header("location"), "scope").unwrap();
+    assert_eq!(scope, "openid profile groups");
+    // Without the groups scope the provider does not say the groups, and nobody gets a role.
+    let router = console_for(&idp, &["--oidc-scopes", "profile,email"]).await;
+    let mut b = Browser::default();
+    let to = b.console_get(&router, "/auth/oidc/start").await;
+    let scope = common::idp::query_value(to.header("location"), "scope").unwrap();
+    assert_eq!(scope, "openid profile email");
+    let reply = b.sign_in(&router, "olivia", AtTheProvider::Allow).await;
+    assert_eq!(refused_with(&reply), "no-group");
+}
+
+#[tokio::test]
 async fn groups_only_at_the_userinfo_endpoint_are_read_there() {
     // OpenID Connect Core's default when an access token is issued: the ID token carries the
     // subject, and the profile and groups are at the userinfo endpoint.

@@ -332,7 +332,8 @@ pub fn query_value(path: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
         (k == name).then(|| {
-            percent_encoding::percent_decode_str(v)
+            // A query is form-encoded: `+` is a space.
+            percent_encoding::percent_decode_str(&v.replace('+', " "))
                 .decode_utf8_lossy()
                 .into_owned()
         })
