@@ -29,11 +29,11 @@ export function watchCodes(page: Page): string[] {
   return codes;
 }
 
-/// From the console's sign-in page through the provider's pages, as `user` (any password works
-/// there). Stops when the browser is back at the console.
-export async function signInWithProvider(page: Page, user: string, consent: 'allow' | 'cancel' = 'allow') {
+/// From the console's sign-in page (or a page that sends a visitor there) through the provider's
+/// pages, as `user` (any password works there). Stops when the browser is back at the console.
+export async function signInWithProvider(page: Page, user: string, consent: 'allow' | 'cancel' = 'allow', from = '/login') {
   await localOnly(page);
-  await page.goto('/login');
+  await page.goto(from);
   await page.getByRole('link', { name: 'Sign in with Test-IdP' }).click();
   await expect(page).toHaveURL(new RegExp(`^${IDP}/interaction/`));
   if (consent === 'cancel') {

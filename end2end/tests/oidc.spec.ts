@@ -51,8 +51,10 @@ test('an operator signs in through the provider, sees the source on the Users pa
   await expect(page).toHaveURL(/\/login/);
 });
 
-test('a viewer signs in through the provider with the viewer role', async ({ page }) => {
-  await signInWithProvider(page, 'victor');
+test('a viewer signs in through the provider with the viewer role, back on the page they asked for', async ({ page }) => {
+  // A visitor who opens a deep link is sent to sign in, and comes back to it afterwards.
+  await signInWithProvider(page, 'victor', 'allow', '/audit');
+  await expect(page).toHaveURL(/127\.0\.0\.1:3109\/audit$/);
   await waitForHydration(page);
   await expect(page.getByTestId('user')).toHaveText('victor (viewer)');
   await page.goto('/users');
