@@ -69,9 +69,16 @@ pub struct OidcSettings {
 }
 
 impl OidcSettings {
-    /// None without `--oidc-issuer`; a message for a setting that cannot work.
+    /// None without `--oidc-issuer`; a message for settings with which nobody could sign in.
     pub fn from_config(config: &Config) -> Result<Option<OidcSettings>, String> {
         let (Some(issuer), Some(client_id)) = (&config.oidc_issuer, &config.oidc_client_id) else {
+            if !config.local_sign_in {
+                return Err(
+                    "--local-sign-in=off needs --oidc-issuer and --oidc-client-id: \
+                            otherwise nobody could sign in"
+                        .into(),
+                );
+            }
             return Ok(None);
         };
         if config.oidc_operator_group.is_none() && config.oidc_viewer_group.is_none() {
@@ -278,10 +285,6 @@ impl Oidc {
         })
     }
 
-    pub fn settings(&self) -> &OidcSettings {
-        &self.settings
-    }
-
     /// The provider's metadata and keys: from memory, or from discovery when they are older than
     /// `fresh` allows.
     ///
@@ -363,6 +366,15 @@ impl Oidc {
             .or_else(|| member(&self.settings.viewer_group).map(|g| (Role::Viewer, g)))
     }
 
+    /// The groups in `claims` (of the ID token or the userinfo answer); none when the claim is
+    /// not there at all.
+    fn groups_in(&self, claims: &OtherClaims) -> Option<Vec<String>> {
+        claims
+            .claims
+            .get(&self.settings.groups_claim)
+            .map(groups_of)
+    }
+
     /// Exchanges the code and verifies the ID token: the user the provider vouches for.
     async fn finish(&self, code: String, pending: Pending) -> Result<Verified, Refusal> {
         let provider = self.provider(Freshness::Kept).await?;
@@ -427,12 +439,7 @@ impl Oidc {
         })?;
         let subject = claims.subject().as_str().to_string();
         let mut name = claims.preferred_username().map(|n| n.as_str().to_string());
-        let claim = &self.settings.groups_claim;
-        let mut groups = claims
-            .additional_claims()
-            .claims
-            .get(claim)
-            .map(|v| groups_of(Some(v)));
+        let mut groups = self.groups_in(claims.additional_claims());
         // Many providers (or their defaults) put the groups in the userinfo answer, not in the ID
         // token: ask it, with the access token, for the same subject.
         if groups.is_none() {
@@ -458,11 +465,7 @@ impl Oidc {
                             "the userinfo answer could not be read",
                         ),
                     })?;
-                groups = info
-                    .additional_claims()
-                    .claims
-                    .get(claim)
-                    .map(|v| groups_of(Some(v)));
+                groups = self.groups_in(info.additional_claims());
                 name = name.or_else(|| info.preferred_username().map(|n| n.as_str().to_string()));
             }
         }
@@ -486,13 +489,13 @@ struct Verified {
 }
 
 /// The groups claim as a list: an array of strings, or one string.
-fn groups_of(value: Option<&serde_json::Value>) -> Vec<String> {
+fn groups_of(value: &serde_json::Value) -> Vec<String> {
     match value {
-        Some(serde_json::Value::Array(items)) => items
+        serde_json::Value::Array(items) => items
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
-        Some(serde_json::Value::String(one)) => vec![one.clone()],
+        serde_json::Value::String(one) => vec![one.clone()],
         _ => Vec::new(),
     }
 }
@@ -513,32 +516,30 @@ fn claims_error(e: &ClaimsVerificationError) -> &'static str {
     }
 }
 
-/// A random value for the browser-binding cookie.
-fn random_token() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+/// The browser-binding cookie, set (for `max_age`) or cleared (zero).
+fn browser_cookie(value: &str, max_age: Duration, secure: bool) -> HeaderValue {
+    use tower_sessions::cookie::{time, Cookie, SameSite};
+    let cookie = Cookie::build((BROWSER_COOKIE, value))
+        .path("/auth/oidc")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time::Duration::seconds(max_age.as_secs() as i64))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn browser_cookie(value: &str, max_age: u64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{BROWSER_COOKIE}={value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-fn cookie_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+/// The value of the request's cookie `name`.
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    use tower_sessions::cookie::Cookie;
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 fn to_sign_in_page(failure: OidcFailure) -> Response {
@@ -572,7 +573,7 @@ async fn refuse(state: &OidcRoutes, oidc: &Oidc, refusal: Refusal) -> Response {
     let mut res = to_sign_in_page(refusal.failure);
     res.headers_mut().append(
         header::SET_COOKIE,
-        browser_cookie("", 0, oidc.settings.secure_cookies),
+        browser_cookie("", Duration::ZERO, oidc.settings.secure_cookies),
     );
     res
 }
@@ -614,7 +615,7 @@ pub async fn start(
         .add_scopes(oidc.settings.scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .url();
-    let browser = random_token();
+    let browser = kms_sim::config::random_token();
     oidc.remember(
         csrf.secret().clone(),
         Pending {
@@ -629,11 +630,7 @@ pub async fn start(
     let mut res = Redirect::to(url.as_str()).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        browser_cookie(
-            &browser,
-            PENDING_FOR.as_secs(),
-            oidc.settings.secure_cookies,
-        ),
+        browser_cookie(&browser, PENDING_FOR, oidc.settings.secure_cookies),
     );
     res
 }
@@ -671,7 +668,7 @@ pub async fn callback(
         )
         .await;
     };
-    if cookie_value(&headers, BROWSER_COOKIE) != Some(pending.browser.as_str()) {
+    if cookie_value(&headers, BROWSER_COOKIE).as_deref() != Some(pending.browser.as_str()) {
         return refuse(
             &state,
             &oidc,
@@ -784,7 +781,7 @@ pub async fn callback(
     );
     res.headers_mut().append(
         header::SET_COOKIE,
-        browser_cookie("", 0, oidc.settings.secure_cookies),
+        browser_cookie("", Duration::ZERO, oidc.settings.secure_cookies),
     );
     res
 }
@@ -797,20 +794,13 @@ pub async fn callback(
 /// - After sign-out: the page's `form-action 'self'` would stop a form's redirect to the
 ///   provider; a navigation the answer starts is no form's.
 fn moving_on(title: &str, said: &str, link: &str, to: &str) -> Response {
-    let to = html_escape(to);
+    let to = html_escape::encode_double_quoted_attribute(to);
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"refresh\" content=\"0; url={to}\"><title>{title} · cks-console</title></head>\
          <body><p>{said} <a href=\"{to}\">{link}</a>.</p></body></html>"
     );
     Html(body).into_response()
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// `POST /auth/oidc/logout` (the router refuses it from another site, as it does server
@@ -922,15 +912,14 @@ mod tests {
     #[test]
     fn the_groups_claim_is_a_list_or_one_name() {
         let list = serde_json::json!(["a", 3, "b"]);
-        assert_eq!(groups_of(Some(&list)), vec!["a", "b"]);
-        assert_eq!(groups_of(Some(&serde_json::json!("ops"))), vec!["ops"]);
-        assert!(groups_of(Some(&serde_json::json!({"x": 1}))).is_empty());
-        assert!(groups_of(None).is_empty());
+        assert_eq!(groups_of(&list), vec!["a", "b"]);
+        assert_eq!(groups_of(&serde_json::json!("ops")), vec!["ops"]);
+        assert!(groups_of(&serde_json::json!({"x": 1})).is_empty());
     }
 
     #[test]
     fn the_moving_on_page_cannot_be_broken_out_of() {
-        let page = html_escape("/\"><script>x</script>");
+        let page = html_escape::encode_double_quoted_attribute("/\"><script>x</script>");
         assert!(!page.contains('<') && !page.contains('"'));
     }
 }
