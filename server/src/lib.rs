@@ -48,12 +48,6 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         (Some(config.data_dir.as_path()), pool, None)
     };
     let oidc_settings = oidc::OidcSettings::from_config(config).map_err(StartError::Config)?;
-    if oidc_settings.is_none() && !config.local_sign_in {
-        return Err(StartError::Config(
-            "--local-sign-in=off needs --oidc-issuer and --oidc-client-id: otherwise nobody could sign in"
-                .into(),
-        ));
-    }
     let sign_in = Arc::new(oidc::sign_in_options(config, oidc_settings.as_ref()));
     let oidc = oidc_settings
         .map(oidc::Oidc::new)

@@ -17,14 +17,15 @@ pub async fn login(
     use crate::domain::navigation::safe_next;
     use crate::ssr::{guard, services};
     guard::respond(async move {
-        if !services()?.sign_in.local {
+        let services = services()?;
+        if !services.sign_in.local {
             return Err(AppError::Conflict(
                 "Local accounts are turned off on this console: sign in with the identity provider."
                     .into(),
             ));
         }
         let client = guard::client_address().await;
-        let user = services()?
+        let user = services
             .users
             .authenticate(username.trim(), &password, &client)
             .await?;
@@ -98,10 +99,8 @@ fn SignInChoices(options: crate::domain::user::SignInOptions, next: String) -> i
             <LocalSignIn next=next.clone() />
         }
     });
-    let none = (options.provider.is_none() && !options.local).then(|| {
-        view! { <p class="error">"No way to sign in is configured on this console."</p> }
-    });
-    view! { {start} {local} {none} }
+    // The console refuses to start with neither (`OidcSettings::from_config`).
+    view! { {start} {local} }
 }
 
 #[component]
