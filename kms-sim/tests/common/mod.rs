@@ -144,13 +144,15 @@ pub async fn describe(client: &Client, id: &str) -> CustomKeyStoresListEntry {
         .clone()
 }
 
-/// Polls until the store leaves CONNECTING / DISCONNECTING.
+/// Polls until the store leaves CONNECTING / DISCONNECTING, for up to about 15 s. It polls four
+/// times a second: the simulator throttles DescribeCustomKeyStores beyond KMS's 5 requests per
+/// second, and a faster poll was throttled past the SDK's retries on a CI run.
 pub async fn settle(client: &Client, id: &str) -> CustomKeyStoresListEntry {
-    for _ in 0..200 {
+    for _ in 0..60 {
         let s = describe(client, id).await;
         match s.connection_state() {
             Some(ConnectionStateType::Connecting | ConnectionStateType::Disconnecting) => {
-                tokio::time::sleep(Duration::from_millis(25)).await
+                tokio::time::sleep(Duration::from_millis(250)).await
             }
             _ => return s,
         }
