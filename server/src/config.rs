@@ -81,6 +81,12 @@ pub struct Config {
     #[arg(long, env = "CKS_PUBLIC_URL", value_parser = parse_webhook, value_name = "URL")]
     pub public_url: Option<reqwest::Url>,
 
+    /// A reverse proxy in front of the console (an address or a network such as 10.0.0.0/8),
+    /// whose X-Forwarded-For entries name the client; repeatable. Without one the header is
+    /// ignored, so a client cannot choose the address the sign-in throttle counts.
+    #[arg(long = "trusted-proxy", env = "CKS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::forwarded::parse_trusted_proxy, value_name = "ADDR")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Sign in through this OpenID Connect provider (its issuer URL; discovery finds the rest).
     /// The client secret comes from CKS_OIDC_CLIENT_SECRET only, never a flag.
     #[arg(long, env = "CKS_OIDC_ISSUER", value_parser = parse_webhook, value_name = "URL", requires = "oidc_client_id")]

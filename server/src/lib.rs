@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod fleet;
+pub mod forwarded;
 pub mod notify;
 pub mod oidc;
 pub mod preflight;

@@ -591,8 +591,8 @@ pub async fn start(
 ) -> Response {
     let client = request
         .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<app::ssr::guard::ClientAddress>()
+        .map(|c| c.0.to_string())
         .unwrap_or_else(|| "unknown".into());
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);

@@ -57,6 +57,12 @@ impl FromRef<AppState> for crate::oidc::OidcRoutes {
     }
 }
 
+impl FromRef<AppState> for crate::forwarded::TrustedProxies {
+    fn from_ref(state: &AppState) -> crate::forwarded::TrustedProxies {
+        state.trusted_proxies.clone()
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
         state.leptos_options.clone()
@@ -72,6 +78,8 @@ pub struct AppParts {
     pub live: Option<Live>,
     /// The identity provider, when sign-in through one is configured.
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// `--trusted-proxy`: whose X-Forwarded-For names the client.
+    pub trusted_proxies: crate::forwarded::TrustedProxies,
 }
 
 /// What the live pages follow: the fleet watcher's change counter, and the ids of runs as their
@@ -136,6 +144,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
         live: parts.live,
         oidc: parts.oidc,
+        trusted_proxies: crate::forwarded::TrustedProxies::new(&parts.config.trusted_proxies),
     }));
 
     let session_store = SqliteStore::new(parts.pool);
@@ -192,7 +201,11 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), cache_headers))
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::forwarded::client_address,
+        ));
     let router = with_security_headers(router)
         // A bug that panics on some input answers 500 and is logged; the console keeps serving.
         .layer(CatchPanicLayer::custom(answer_panic))
@@ -432,9 +445,15 @@ async fn live_events(State(state): State<AppState>, session: Session) -> Respons
     let stream = stream
         .take_while(|e| std::future::ready(e.is_some()))
         .filter_map(std::future::ready);
-    Sse::new(stream)
+    // A reverse proxy that buffers answers would hold events back; nginx reads this header.
+    let mut res = Sse::new(stream)
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response();
+    res.headers_mut().insert(
+        header::HeaderName::from_static("x-accel-buffering"),
+        HeaderValue::from_static("no"),
+    );
+    res
 }
 
 /// The demo panel plays the proxy's own UI: it offers the proxy's configuration file (path and

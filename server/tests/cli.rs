@@ -32,6 +32,7 @@ fn help_documents_every_flag_with_its_environment_variable() {
         ("--secure-cookies", "CKS_SECURE_COOKIES"),
         ("--site-root", "CKS_SITE_ROOT"),
         ("--reset-demo", "CKS_RESET_DEMO"),
+        ("--trusted-proxy", "CKS_TRUSTED_PROXIES"),
     ]);
 }
 
@@ -41,6 +42,8 @@ fn a_bad_flag_value_is_one_line_and_exit_code_2() {
         vec!["--backend", "azure"],
         vec!["--listen", "not-an-address"],
         vec!["--target", "nope"],
+        vec!["--trusted-proxy", "proxy.internal"],
+        vec!["--trusted-proxy", "10.0.0.0/33"],
     ] {
         let out = console().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

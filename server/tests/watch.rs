@@ -412,5 +412,7 @@ async fn open_events(router: &axum::Router, cookie: &str) -> axum::body::BodyDat
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
+    // README "Behind a reverse proxy": a proxy that honours it (nginx) passes events on at once.
+    assert_eq!(res.headers()["x-accel-buffering"], "no");
     res.into_body().into_data_stream()
 }

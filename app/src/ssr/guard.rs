@@ -152,12 +152,16 @@ pub async fn end_session() -> Result<(), AppError> {
     session().await?.flush().await.map_err(internal)
 }
 
-/// The peer address of the request, for the sign-in throttle.
+/// Where a request came from: the peer, or behind a trusted reverse proxy the address it
+/// forwarded (the server's middleware decides and puts it in the request's extensions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+/// The request's client address, for the sign-in throttle ("unknown" when the request came
+/// through no listener, as in tests that drive the router directly).
 pub async fn client_address() -> String {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
-    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+    match leptos_axum::extract::<axum::Extension<ClientAddress>>().await {
+        Ok(axum::Extension(ClientAddress(ip))) => ip.to_string(),
         Err(_) => "unknown".to_string(),
     }
 }
