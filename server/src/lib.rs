@@ -31,6 +31,9 @@ pub struct Console {
     pub router: axum::Router,
     pub bootstrap: AdminBootstrap,
     pub backend: backend::Backend,
+    /// Set to true when the console stops: the live pages' event streams end, so that a graceful
+    /// shutdown does not wait for browsers that never close them.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// Builds everything but the listener, so tests can drive the same router with `oneshot`.
@@ -93,6 +96,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         backend: Arc::new(backend.info.clone()),
         sign_in,
     };
+    let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
     let router = web::router(web::RouterParts {
         config,
         pool,
@@ -100,6 +104,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         live: Some(web::Live {
             fleet: fleet_changes,
             runs: run_changes,
+            stopping: stopping_seen,
         }),
         oidc,
     })
@@ -113,6 +118,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         router,
         bootstrap,
         backend,
+        stopping,
     })
 }
 
@@ -152,7 +158,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             .router
             .into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown({
+        let stopping = console.stopping.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: new connections are refused, open ones finish");
+            stopping.send_replace(true);
+        }
+    })
     .await
     .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!("stopped");

@@ -88,6 +88,8 @@ pub struct AppParts {
 pub struct Live {
     pub fleet: tokio::sync::watch::Receiver<u64>,
     pub runs: tokio::sync::broadcast::Sender<i64>,
+    /// True once the console stops: every stream ends then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 pub struct RouterParts<'a> {
@@ -442,9 +444,18 @@ async fn live_events(State(state): State<AppState>, session: Session) -> Respons
             ))
         }
     });
+    // A stopping console ends the stream (the browser reconnects to the next one); a console
+    // that will never stop (its sender gone, as in tests) keeps it open.
+    let mut stopping = live.stopping;
+    let stop = async move {
+        if stopping.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     let stream = stream
         .take_while(|e| std::future::ready(e.is_some()))
-        .filter_map(std::future::ready);
+        .filter_map(std::future::ready)
+        .take_until(stop);
     // A reverse proxy that buffers answers would hold events back; nginx reads this header.
     let mut res = Sse::new(stream)
         .keep_alive(KeepAlive::default())

@@ -194,3 +194,78 @@ fn the_identity_provider_settings_are_checked_at_start() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// A console asked to stop (SIGTERM, as systemd and container runtimes send it) with a live page
+/// open ends that page's event stream and exits, instead of waiting for the browser to leave.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_console_asked_to_stop_with_a_live_page_open_exits() {
+    use std::io::{BufRead, BufReader};
+    let mut child = console()
+        .args(["--ephemeral", "--listen", "127.0.0.1:0"])
+        .env("CKS_ADMIN_PASSWORD", "stop-test-password")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // "cks-console VERSION listening on http://ADDR"; the rest of its output is read on, so that
+    // its next lines do not meet a closed pipe.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    std::thread::spawn(move || lines.for_each(drop));
+    let url = first
+        .split_whitespace()
+        .last()
+        .filter(|u| u.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let http = reqwest::Client::new();
+    let signed_in = http
+        .post(format!("{url}/api/login"))
+        .header("origin", &url)
+        .header("accept", "application/json")
+        .form(&[("username", "admin"), ("password", "stop-test-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("cks_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_string();
+    let mut events = http
+        .get(format!("{url}/api/events"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    // The stream ends (a keep-alive comment may come first)...
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream stayed open after SIGTERM");
+    // ...and the console exits, successfully.
+    let mut status = None;
+    for _ in 0..300 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let status = status.expect("the console still runs 30 s after SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
