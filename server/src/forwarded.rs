@@ -91,13 +91,21 @@ pub fn parse_trusted_proxy(s: &str) -> Result<IpNet, String> {
         return Err("has a control character".into());
     }
     let s = s.trim();
-    s.parse::<IpNet>()
+    let net = s
+        .parse::<IpNet>()
         .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
         .map(|net| net.trunc())
         .map_err(|_| {
             "expected an IP address or a network such as 10.0.0.0/8 (the reverse proxy's address)"
                 .to_string()
-        })
+        })?;
+    if net.prefix_len() == 0 {
+        return Err(format!(
+            "{net} trusts every address, so any client could choose the address the sign-in \
+             throttle counts; name the reverse proxy's address or network"
+        ));
+    }
+    Ok(net)
 }
 
 #[cfg(test)]
@@ -201,7 +209,16 @@ mod tests {
             parse_trusted_proxy(" 10.0.0.7 ").unwrap().to_string(),
             "10.0.0.7/32"
         );
-        for bad in ["", "proxy.internal", "10.0.0.0/33", "10.0.0.1\n", "*"] {
+        for bad in [
+            "",
+            "proxy.internal",
+            "10.0.0.0/33",
+            "10.0.0.1\n",
+            "*",
+            "0.0.0.0/0",
+            "::/0",
+            "10.0.0.0/0",
+        ] {
             assert!(parse_trusted_proxy(bad).is_err(), "{bad:?}");
         }
     }

@@ -44,6 +44,7 @@ fn a_bad_flag_value_is_one_line_and_exit_code_2() {
         vec!["--target", "nope"],
         vec!["--trusted-proxy", "proxy.internal"],
         vec!["--trusted-proxy", "10.0.0.0/33"],
+        vec!["--trusted-proxy", "0.0.0.0/0"],
     ] {
         let out = console().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
