@@ -36,8 +36,7 @@ impl TrustedProxies {
         if !self.trust(client) {
             return client;
         }
-        let values: Vec<&http::HeaderValue> = headers.get_all("x-forwarded-for").iter().collect();
-        for value in values.into_iter().rev() {
+        for value in headers.get_all("x-forwarded-for").iter().rev() {
             let Ok(list) = value.to_str() else {
                 return client;
             };

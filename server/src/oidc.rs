@@ -18,9 +18,11 @@ use crate::config::Config;
 use app::domain::change::run::{now_ms, AuditEntry};
 use app::domain::navigation::safe_next;
 use app::domain::user::{OidcFailure, Role, SignInOptions, UserInfo};
+use app::ssr::guard::ClientAddress;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
     CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
@@ -587,13 +589,9 @@ pub struct StartQuery {
 pub async fn start(
     State(state): State<OidcRoutes>,
     Query(q): Query<StartQuery>,
-    request: axum::extract::Request,
+    client: Option<Extension<ClientAddress>>,
 ) -> Response {
-    let client = request
-        .extensions()
-        .get::<app::ssr::guard::ClientAddress>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = ClientAddress::key(client.map(|Extension(c)| c));
     let Some(oidc) = state.oidc.clone() else {
         return to_sign_in_page(OidcFailure::NotConfigured);
     };

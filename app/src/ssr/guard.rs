@@ -157,11 +157,16 @@ pub async fn end_session() -> Result<(), AppError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub std::net::IpAddr);
 
-/// The request's client address, for the sign-in throttle ("unknown" when the request came
-/// through no listener, as in tests that drive the router directly).
-pub async fn client_address() -> String {
-    match leptos_axum::extract::<axum::Extension<ClientAddress>>().await {
-        Ok(axum::Extension(ClientAddress(ip))) => ip.to_string(),
-        Err(_) => "unknown".to_string(),
+impl ClientAddress {
+    /// The address as what counts by address keys it: "unknown" when the request came through
+    /// no listener, as in tests that drive the router directly.
+    pub fn key(found: Option<ClientAddress>) -> String {
+        found.map_or_else(|| "unknown".to_string(), |c| c.0.to_string())
     }
+}
+
+/// The request's client address, for the sign-in throttle.
+pub async fn client_address() -> String {
+    let found = leptos_axum::extract::<axum::Extension<ClientAddress>>().await;
+    ClientAddress::key(found.ok().map(|axum::Extension(c)| c))
 }
