@@ -915,9 +915,24 @@ mod tests {
         assert!(groups_of(&serde_json::json!({"x": 1})).is_empty());
     }
 
-    #[test]
-    fn the_moving_on_page_cannot_be_broken_out_of() {
-        let page = html_escape::encode_double_quoted_attribute("/\"><script>x</script>");
-        assert!(!page.contains('<') && !page.contains('"'));
+    #[tokio::test]
+    async fn the_moving_on_page_cannot_be_broken_out_of() {
+        let res = moving_on(
+            "Signed in",
+            "Signed in.",
+            "Continue",
+            "/\"><script>x</script>",
+        );
+        let body = axum::body::to_bytes(res.into_body(), 64 * 1024)
+            .await
+            .unwrap();
+        let page = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!page.contains("<script>"), "{page}");
+        // The target stays inside its two attributes, the refresh's and the link's, escaped.
+        assert_eq!(
+            page.matches("/&quot;&gt;&lt;script&gt;").count(),
+            2,
+            "{page}"
+        );
     }
 }
