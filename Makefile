@@ -30,8 +30,10 @@ setup:
 	@bash scripts/setup.sh
 
 # --split: the pages other than the list are lazy routes, each its own wasm chunk loaded on first visit.
+# cargo-leptos 0.3.6 can garble a chunk's name in the lazy routes' manifest: the script puts it back.
 build: setup
 	cargo leptos build --split
+	bash scripts/repair-split-manifest.sh $(LEPTOS_SITE_ROOT)/$(LEPTOS_SITE_PKG_DIR)
 
 ## Build and start the console at http://127.0.0.1:3000 (flags: `make run ARGS="--ephemeral"`, or CKS_* variables).
 run: build
@@ -74,6 +76,7 @@ RELEASE_RUSTFLAGS := --cfg erase_components
 release: setup
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" RUSTFLAGS="$(RELEASE_RUSTFLAGS)" cargo leptos build --release --split
+	bash scripts/repair-split-manifest.sh $(LEPTOS_SITE_ROOT)/$(LEPTOS_SITE_PKG_DIR)
 
 ## Benchmarks, never part of `make test`: the release build above, then the load runs;
 ## writes BENCHMARKS.md and benchmarks.json. The same flags, so cks-bench reuses the release build.
