@@ -211,10 +211,26 @@ pub struct AwsTarget {
     pub problem: Option<String>,
 }
 
+/// The header names up to this many targets; it counts a larger fleet.
+const LABEL_TARGETS: usize = 3;
+
 impl BackendInfo {
     pub fn label(&self) -> String {
         match self {
             BackendInfo::Simulator { .. } => "Embedded simulator".to_string(),
+            // A header line, not a list: a large fleet is counted (the Backend page lists it).
+            BackendInfo::Aws { targets } if targets.len() > LABEL_TARGETS => {
+                let accounts: std::collections::BTreeSet<Option<&str>> =
+                    targets.iter().map(|t| t.account.as_deref()).collect();
+                let regions: std::collections::BTreeSet<&str> =
+                    targets.iter().map(|t| t.region.as_str()).collect();
+                format!(
+                    "AWS · {} targets: {} accounts, {} Regions",
+                    targets.len(),
+                    accounts.len(),
+                    regions.len()
+                )
+            }
             BackendInfo::Aws { targets } => {
                 let parts: Vec<String> = targets
                     .iter()
@@ -346,6 +362,35 @@ mod tests {
             }],
         };
         assert_eq!(b.label(), "AWS · 111122223333 eu-west-1");
+        let target = |account: &str, region: &str| AwsTarget {
+            profile: account.into(),
+            region: region.into(),
+            account: Some(account.into()),
+            problem: None,
+        };
+        let three = BackendInfo::Aws {
+            targets: vec![
+                target("111122223333", "eu-west-1"),
+                target("111122223333", "us-east-1"),
+                target("444455556666", "eu-west-1"),
+            ],
+        };
+        assert_eq!(
+            three.label(),
+            "AWS · 111122223333 eu-west-1, 111122223333 us-east-1, 444455556666 eu-west-1"
+        );
+        // Forty targets would make a header line of forty entries: they are counted instead.
+        let fleet = BackendInfo::Aws {
+            targets: (0..40)
+                .map(|i| {
+                    target(
+                        &format!("2000000000{:02}", i / 4),
+                        ["a", "b", "c", "d"][i % 4],
+                    )
+                })
+                .collect(),
+        };
+        assert_eq!(fleet.label(), "AWS · 40 targets: 10 accounts, 4 Regions");
         let sim = BackendInfo::Simulator {
             endpoint: "http://127.0.0.1:1".into(),
         };
