@@ -29,6 +29,10 @@ struct Cli {
 enum Cmd {
     /// Run every benchmark and write the report.
     Run(RunArgs),
+    /// Start the fleet page's setup (kms-sim with 40 targets, quota on, and the console), print
+    /// the console's address and a signed-in cookie, and keep both running until interrupted:
+    /// for profiling a page by hand (`perf`, `wrk`).
+    Serve(RunArgs),
     /// The baseline: a static axum "hello" handler.
     Hello {
         #[arg(long)]
@@ -42,6 +46,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Cmd::Hello { listen } => rt.block_on(hello(listen)),
         Cmd::Run(args) => rt.block_on(run(args)),
+        Cmd::Serve(args) => rt.block_on(scenarios::fleet::serve(args)),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -51,6 +51,24 @@ pub struct FleetRun {
     pub payload: Payload,
 }
 
+/// The fleet page's setup, kept running for measurements by hand (`cks-bench serve`).
+pub async fn serve(args: crate::harness::RunArgs) -> Result<(), String> {
+    let b = Bench::new(args)?;
+    let (mut sim, sim_url) = b.sim("kms-sim-fleet", 0)?;
+    sim.wait_http(&sim_url).await?;
+    fixture::populate(&sim_url).await?;
+    live::quota_on(&sim_url).await?;
+    let (console, console_url) = b.console("console-fleet", &sim_url).await?;
+    let cookie = sign_in(&console_url).await?;
+    println!("console {console_url} (pid {})", console.pid());
+    println!("cookie  {cookie}");
+    println!("logs    {}", b.work().display());
+    let _ = tokio::signal::ctrl_c().await;
+    drop(console);
+    drop(sim);
+    Ok(())
+}
+
 pub async fn measure(b: &Bench) -> Result<FleetRun, String> {
     let stores = fixture::ACCOUNTS * fixture::REGIONS.len() * fixture::STORES_PER_TARGET;
     let targets = fixture::ACCOUNTS * fixture::REGIONS.len();
