@@ -14,6 +14,12 @@ test('an open list page updates in place when a target changes elsewhere', async
   await expect(page.getByTestId('target-stale')).toHaveCount(0);
   // Anything kept in the page survives only if the page is never reloaded.
   await page.evaluate(() => { (window as unknown as { kept: number }).kept = 42; });
+  // Somebody reading the targets' ages and starting a search keeps both through an update.
+  const ages = page.getByTestId('target-ages');
+  await ages.locator('summary').click();
+  await expect(ages).toHaveAttribute('open', '');
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill('half-typed');
 
   // Somebody else, in another tab, makes KMS unavailable in one account and Region.
   const other = await context.newPage();
@@ -21,6 +27,9 @@ test('an open list page updates in place when a target changes elsewhere', async
   try {
     await expect(page.getByTestId('target-stale')).toContainText('111122223333 eu-west-1', { timeout: 30_000 });
     expect(await page.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(42);
+    await expect(ages).toHaveAttribute('open', '');
+    await expect(ages.getByRole('row', { name: /111122223333 eu-west-1/ })).toContainText('failed');
+    await expect(search).toHaveValue('half-typed');
   } finally {
     await setKmsIn111122223333EuWest1(other, 'Make KMS available');
   }

@@ -95,6 +95,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         demo: backend.demo.clone(),
         backend: Arc::new(backend.info.clone()),
         sign_in,
+        fleet_pages: Arc::default(),
     };
     let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
     let router = web::router(web::RouterParts {

@@ -226,18 +226,7 @@ impl FleetWatch {
     /// (briefly), and after the console's own change to a target a read that began after it
     /// (read-your-writes). Built again only when a read has finished since.
     async fn current_rows(&self) -> Arc<Fleet> {
-        futures::future::join_all(self.targets.iter().map(|w| {
-            let writes = w.writes();
-            let limit = if w.snapshot(|s| s.reads == 0) {
-                FIRST_READ_WAIT
-            } else {
-                READ_WAIT
-            };
-            w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
-        }))
-        .await;
-        // Every change to a snapshot comes with a finished read, so their count versions the rows.
-        let reads: u64 = self.targets.iter().map(|w| w.snapshot(|s| s.reads)).sum();
+        let reads = self.current_version().await;
         let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
         if rows.0 != reads {
             let mut fleet = Fleet {
@@ -258,6 +247,25 @@ impl FleetWatch {
             *rows = (reads, Arc::new(fleet));
         }
         rows.1.clone()
+    }
+
+    /// The reads a page must wait for (see [`current_rows`]), then the number of reads finished:
+    /// every change to a snapshot comes with a finished read, so their count versions the rows
+    /// and each target's status.
+    ///
+    /// [`current_rows`]: FleetWatch::current_rows
+    async fn current_version(&self) -> u64 {
+        futures::future::join_all(self.targets.iter().map(|w| {
+            let writes = w.writes();
+            let limit = if w.snapshot(|s| s.reads == 0) {
+                FIRST_READ_WAIT
+            } else {
+                READ_WAIT
+            };
+            w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
+        }))
+        .await;
+        self.targets.iter().map(|w| w.snapshot(|s| s.reads)).sum()
     }
 
     /// How old each target's rows are, now.
@@ -411,6 +419,10 @@ impl KeyStores for FleetWatch {
         let mut page = self.current_rows().await.page(view);
         page.status = self.statuses();
         page
+    }
+
+    async fn fleet_version(&self) -> Option<u64> {
+        Some(self.current_version().await)
     }
 
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError> {

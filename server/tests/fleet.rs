@@ -196,6 +196,7 @@ async fn console_over(
             endpoint: sim.kms_url(),
         }),
         sign_in: Default::default(),
+        fleet_pages: Default::default(),
     };
     let cfg = config(&["--ephemeral"]);
     let router = server::web::router(server::web::RouterParts {
@@ -533,6 +534,9 @@ async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
     )
     .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
-    let page: app::domain::fleet::FleetPage = serde_json::from_str(&api.body).unwrap();
-    assert_eq!((page.page, page.rows.len(), page.total), (3, 20, 120));
+    let page: app::pages::stores::FleetHtml = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(rows(&page.list), 20);
+    assert!(page
+        .list
+        .contains("120 of 120 key stores · 101–120 on page 3 of 3"));
 }

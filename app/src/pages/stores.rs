@@ -1,26 +1,59 @@
 //! `/`: every custom key store of every target in one table, with filters, sorting and the page
 //! kept in the URL so a view can be shared.
 
-use crate::domain::change::plan::seconds;
-use crate::domain::connection_errors::summary;
-use crate::domain::fleet::{Column, FleetPage, View};
-use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
-use crate::domain::store::{StoreRow, TargetStatus};
+use crate::domain::fleet::View;
+use crate::domain::kms::{ConnectionState, StoreKind};
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
-use crate::widgets::format::created;
-use crate::widgets::{AutoRefresh, LiveUpdates, OperatorLink, StateBadge};
+use crate::widgets::{AutoRefresh, LiveUpdates, OperatorLink};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-/// The page of the fleet that a view selects: only its rows travel to the page and the browser.
+/// One view of the fleet as every viewer of it gets it. The server renders it once for each
+/// version of the fleet and each second (the ages it shows change with time), and serves that
+/// to every viewer of the view: 32 people on the list page cost one render, not 32.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FleetHtml {
+    /// "As of 4 s ago", beside the Refresh button.
+    pub as_of: String,
+    /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
+    pub transitioning: bool,
+    /// Every configured account and region, for the filters.
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Each target's age: the inside of a `<details>` (its summary line and a table). The
+    /// element itself is the page's, so it stays open across updates once opened.
+    pub targets: Arc<str>,
+    /// A banner for each target whose last read failed or that could not be read at all.
+    pub banners: Arc<str>,
+    /// The count, the table (only this page's rows) and the pager.
+    pub list: Arc<str>,
+}
+
+/// The page of the fleet that a view selects, rendered.
 #[server(endpoint = "stores/page")]
-pub async fn list_fleet_page(view: View) -> Result<FleetPage, AppError> {
-    use crate::ssr::{guard, services};
+pub async fn list_fleet_page(view: View) -> Result<FleetHtml, AppError> {
+    use crate::ssr::{guard, rendered::Version, services};
     guard::respond(async move {
         guard::require_user().await?;
-        Ok(services()?.stores.fleet_page(&view).await)
+        let services = services()?;
+        let Some(data) = services.stores.fleet_version().await else {
+            return Ok(body::render(services.stores.fleet_page(&view).await, &view));
+        };
+        let second = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let version = Version { data, second };
+        let key = view.to_query();
+        if let Some(kept) = services.fleet_pages.get(version, &key) {
+            return Ok(kept);
+        }
+        let rendered = body::render(services.stores.fleet_page(&view).await, &view);
+        services.fleet_pages.keep(version, &key, rendered.clone());
+        Ok(rendered)
     })
     .await
 }
@@ -42,16 +75,6 @@ pub async fn refresh_fleet() -> Result<(), AppError> {
 /// DISCONNECTING (with JavaScript the page is live).
 pub const REFRESH_SECONDS: u32 = 3;
 
-/// The filters' choices, in the order people read them.
-const KINDS: [StoreKind; 2] = [StoreKind::CloudHsm, StoreKind::External];
-const STATES: [ConnectionState; 5] = [
-    ConnectionState::Connected,
-    ConnectionState::Connecting,
-    ConnectionState::Disconnected,
-    ConnectionState::Disconnecting,
-    ConnectionState::Failed,
-];
-
 #[component]
 pub fn StoresPage() -> impl IntoView {
     let query = use_query_map();
@@ -59,7 +82,7 @@ pub fn StoresPage() -> impl IntoView {
     let refresh = ServerAction::<RefreshFleet>::new();
     let fleet = Resource::new(
         move || (view.get(), refresh.version().get()),
-        |(view, _)| list_fleet_page(view),
+        |(view, _)| async move { list_fleet_page(view).await.map(Shown::from) },
     );
     view! {
         <LiveUpdates reload=Callback::new(move |_| fleet.refetch()) />
@@ -85,184 +108,78 @@ pub fn StoresPage() -> impl IntoView {
     }
 }
 
+/// What the page keeps of a [`FleetHtml`]. The copy of a server-rendered page's data that goes
+/// to the browser leaves the body out: the body is in the page already, and hydration leaves
+/// an element's inner HTML as the server sent it. A later read (a change, a Refresh, another
+/// view) brings the body and replaces it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Shown {
+    as_of: String,
+    transitioning: bool,
+    accounts: Vec<String>,
+    regions: Vec<String>,
+    #[serde(skip)]
+    targets: Arc<str>,
+    #[serde(skip)]
+    banners: Arc<str>,
+    #[serde(skip)]
+    list: Arc<str>,
+}
+
+impl From<FleetHtml> for Shown {
+    fn from(f: FleetHtml) -> Shown {
+        Shown {
+            as_of: f.as_of,
+            transitioning: f.transitioning,
+            accounts: f.accounts,
+            regions: f.regions,
+            targets: f.targets,
+            banners: f.banners,
+            list: f.list,
+        }
+    }
+}
+
+/// How old the rows are (the console's watcher reads each target in the background) with a
+/// Refresh button that asks the watcher to read now, the filters, then the rest as the server
+/// rendered it. The filters are the page's own: an update does not take what someone is typing.
 #[component]
 fn FleetView(
-    fleet: FleetPage,
+    fleet: Shown,
     view: View,
     refresh: ServerAction<RefreshFleet>,
     reload: Callback<()>,
 ) -> impl IntoView {
-    let FleetPage {
-        rows,
-        matched,
-        total,
-        first,
-        page,
-        pages,
-        transitioning,
-        failures,
-        status,
-        accounts,
-        regions,
-    } = fleet;
-    let last = first + rows.len().saturating_sub(1);
-    let count = match pages {
-        1 => format!("{matched} of {total} key stores"),
-        _ => format!("{matched} of {total} key stores · {first}–{last} on page {page} of {pages}"),
-    };
-    let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
-    view! {
-        {transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload noscript_only=true /> })}
-        <Freshness status refresh />
-        {failures
-            .iter()
-            .map(|f| {
-                view! {
-                    <div class="banner error" role="alert" data-testid="target-failure">
-                        <strong>{format!("{} {}: ", f.target.account, f.target.region)}</strong>
-                        {f.message.clone()}
-                        " The stores of the other targets are listed below."
-                    </div>
-                }
-            })
-            .collect_view()}
-        <FilterForm view=view.clone() accounts regions />
-        <p class="note" data-testid="count">
-            {count}
-            {transitioning.then(|| " · a store is changing state; the list follows it".to_string())}
-        </p>
-        <table class="fleet">
-            <colgroup>
-                {Column::ALL.into_iter().map(|c| view! { <col class=format!("col-{}", c.key()) /> }).collect_view()}
-            </colgroup>
-            <thead>
-                <tr>
-                    {Column::ALL
-                        .into_iter()
-                        .map(|c| {
-                            let href = format!("/?{}", view.sorted_by(c).to_query());
-                            let mark = match (view.sort == Some(c), view.descending) {
-                                (true, false) => " ▲",
-                                (true, true) => " ▼",
-                                _ => "",
-                            };
-                            let sort = match (view.sort == Some(c), view.descending) {
-                                (true, false) => "ascending",
-                                (true, true) => "descending",
-                                _ => "none",
-                            };
-                            view! {
-                                <th aria-sort=sort>
-                                    <a href=href>{c.title()}{mark}</a>
-                                </th>
-                            }
-                        })
-                        .collect_view()}
-                </tr>
-            </thead>
-            <tbody>{rows.into_iter().map(|r| view! { <StoreLine row=r /> }).collect_view()}</tbody>
-        </table>
-        {(matched == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
-        {pager}
-    }
-}
-
-/// How old the rows are (the console's watcher reads each target in the background), each target
-/// whose last read failed with the reason, and a Refresh button that asks the watcher to read now.
-#[component]
-fn Freshness(status: Vec<TargetStatus>, refresh: ServerAction<RefreshFleet>) -> impl IntoView {
-    let oldest = status.iter().filter_map(|s| s.age_secs).max();
-    let as_of = match oldest {
-        Some(0) => "As of just now".to_string(),
-        Some(age) => format!("As of {} ago", seconds(age)),
-        None if status.is_empty() => String::new(),
-        None => "Not read yet".to_string(),
-    };
-    let stale: Vec<TargetStatus> = status
-        .iter()
-        .filter(|s| s.stale.is_some())
-        .cloned()
-        .collect();
     let pending = refresh.pending();
     view! {
+        {fleet.transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload noscript_only=true /> })}
         <div class="freshness">
-            <p class="note" data-testid="as-of">{as_of}</p>
+            <p class="note" data-testid="as-of">{fleet.as_of}</p>
             <ActionForm action=refresh>
                 <button type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Refreshing…" } else { "Refresh" }}
                 </button>
             </ActionForm>
         </div>
-        {stale
-            .into_iter()
-            .map(|s| {
-                let age = s.age_secs.map_or_else(
-                    || "No data has been read from it yet.".to_string(),
-                    |a| format!("Its rows are from {} ago.", seconds(a)),
-                );
-                view! {
-                    <div class="banner warning" role="status" data-testid="target-stale">
-                        <strong>{format!("{} {}: ", s.target.account, s.target.region)}</strong>
-                        {format!("the last read failed: {} {age} The console tries again by itself.", s.stale.unwrap_or_default())}
-                    </div>
-                }
-            })
-            .collect_view()}
-        <details class="targets" data-testid="target-ages">
-            <summary>{format!("Targets ({})", status.len())}</summary>
-            <table>
-                <thead>
-                    <tr>
-                        <th>"Account"</th>
-                        <th>"Region"</th>
-                        <th>"Read"</th>
-                        <th>"Last read"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {status
-                        .into_iter()
-                        .map(|s| {
-                            let age = s.age_secs.map_or_else(|| "never".to_string(), |a| format!("{} ago", seconds(a)));
-                            let outcome = s.stale.map_or_else(|| "ok".to_string(), |r| format!("failed: {r}"));
-                            view! {
-                                <tr>
-                                    <td>{s.target.account}</td>
-                                    <td>{s.target.region}</td>
-                                    <td>{age}</td>
-                                    <td>{outcome}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </details>
+        <details class="targets" data-testid="target-ages" inner_html=fleet.targets></details>
+        <div class="target-banners" inner_html=fleet.banners></div>
+        <FilterForm view accounts=fleet.accounts regions=fleet.regions />
+        <div class="fleet-list" inner_html=fleet.list></div>
     }
 }
 
-/// Links to the first, previous, next and last pages, keeping the filters and order.
-#[component]
-fn Pager(view: View, page: usize, pages: usize) -> impl IntoView {
-    let link = move |to: usize, label: &'static str, rel: &'static str| {
-        let href = format!("/?{}", view.at_page(to).to_query());
-        if to == page || to == 0 || to > pages {
-            view! { <span class="disabled" aria-disabled="true">{label}</span> }.into_any()
-        } else {
-            view! { <a href=href rel=rel>{label}</a> }.into_any()
-        }
-    };
-    view! {
-        <nav class="pager" aria-label="Pages of the table" data-testid="pager">
-            {link(1, "« First", "first")}
-            {link(page - 1, "‹ Previous", "prev")}
-            <span aria-current="page">{format!("Page {page} of {pages}")}</span>
-            {link(page + 1, "Next ›", "next")}
-            {link(pages, "Last »", "last")}
-        </nav>
-    }
-}
+/// The filters' choices, in the order people read them.
+const KINDS: [StoreKind; 2] = [StoreKind::CloudHsm, StoreKind::External];
+const STATES: [ConnectionState; 5] = [
+    ConnectionState::Connected,
+    ConnectionState::Connecting,
+    ConnectionState::Disconnected,
+    ConnectionState::Disconnecting,
+    ConnectionState::Failed,
+];
 
+/// The filters: the page's own view, not part of the HTML the server renders once, so an
+/// update does not take what someone is typing or choosing.
 #[component]
 fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
     let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
@@ -309,30 +226,237 @@ fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl I
     }
 }
 
-#[component]
-fn StoreLine(row: StoreRow) -> impl IntoView {
-    let proxy = match (&row.xks_endpoint, &row.cloud_hsm_cluster_id) {
-        (Some(endpoint), _) => format!(
-            "{}{} ({})",
-            endpoint,
-            row.xks_path.clone().unwrap_or_default(),
-            row.xks_connectivity
-                .as_ref()
-                .map_or("public endpoint", XksProxyConnectivity::label)
-        ),
-        (None, Some(cluster)) => format!("cluster {cluster}"),
-        _ => String::new(),
-    };
-    let error = row.error_code.clone().map(|code| {
-        let meaning = summary(&code, row.store_type.kind());
-        let code = code.to_string();
+/// The list's body, rendered on the server only: the browser sets the HTML the server sends.
+#[cfg(feature = "ssr")]
+mod body {
+    use super::*;
+    use crate::domain::change::plan::seconds;
+    use crate::domain::connection_errors::summary;
+    use crate::domain::fleet::{Column, FleetPage};
+    use crate::domain::kms::XksProxyConnectivity;
+    use crate::domain::store::{StoreRow, TargetFailure, TargetStatus};
+    use crate::widgets::format::created;
+    use crate::widgets::StateBadge;
+
+    /// Renders `fleet` as `view` shows it.
+    pub fn render(fleet: FleetPage, view: &View) -> FleetHtml {
+        let oldest = fleet.status.iter().filter_map(|s| s.age_secs).max();
+        let as_of = match oldest {
+            Some(0) => "As of just now".to_string(),
+            Some(age) => format!("As of {} ago", seconds(age)),
+            None if fleet.status.is_empty() => String::new(),
+            None => "Not read yet".to_string(),
+        };
+        let FleetPage {
+            rows,
+            matched,
+            total,
+            first,
+            page,
+            pages,
+            transitioning,
+            failures,
+            status,
+            accounts,
+            regions,
+        } = fleet;
+        let view = view.clone();
+        let stale: Vec<TargetStatus> = status
+            .iter()
+            .filter(|s| s.stale.is_some())
+            .cloned()
+            .collect();
+        Owner::new().with(|| FleetHtml {
+            as_of,
+            transitioning,
+            accounts,
+            regions,
+            targets: view! { <TargetAges status /> }.to_html().into(),
+            banners: view! { <Banners stale failures /> }.to_html().into(),
+            list: view! { <List rows matched total first page pages transitioning view /> }
+                .to_html()
+                .into(),
+        })
+    }
+
+    /// The count, the table and the pager.
+    #[allow(clippy::too_many_arguments)]
+    #[component]
+    fn List(
+        rows: Vec<StoreRow>,
+        matched: usize,
+        total: usize,
+        first: usize,
+        page: usize,
+        pages: usize,
+        transitioning: bool,
+        view: View,
+    ) -> impl IntoView {
+        let last = first + rows.len().saturating_sub(1);
+        let count = match pages {
+            1 => format!("{matched} of {total} key stores"),
+            _ => format!(
+                "{matched} of {total} key stores · {first}–{last} on page {page} of {pages}"
+            ),
+        };
+        let pager = (pages > 1).then(|| view! { <Pager view=view.clone() page pages /> });
         view! {
-            <code title=code.clone()>{breakable(&code)}</code>
-            <span class="meaning">{meaning}</span>
+            <p class="note" data-testid="count">
+                {count}
+                {transitioning.then(|| " · a store is changing state; the list follows it".to_string())}
+            </p>
+            <table class="fleet">
+                <colgroup>
+                    {Column::ALL.into_iter().map(|c| view! { <col class=format!("col-{}", c.key()) /> }).collect_view()}
+                </colgroup>
+                <thead>
+                    <tr>
+                        {Column::ALL
+                            .into_iter()
+                            .map(|c| {
+                                let href = format!("/?{}", view.sorted_by(c).to_query());
+                                let mark = match (view.sort == Some(c), view.descending) {
+                                    (true, false) => " ▲",
+                                    (true, true) => " ▼",
+                                    _ => "",
+                                };
+                                let sort = match (view.sort == Some(c), view.descending) {
+                                    (true, false) => "ascending",
+                                    (true, true) => "descending",
+                                    _ => "none",
+                                };
+                                view! {
+                                    <th aria-sort=sort>
+                                        <a href=href>{c.title()}{mark}</a>
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{rows.into_iter().map(|r| view! { <StoreLine row=r /> }).collect_view()}</tbody>
+            </table>
+            {(matched == 0).then(|| view! { <p class="note">"No key store matches these filters."</p> })}
+            {pager}
         }
-    });
-    // Each cell names its column, for the stacked layout of narrow screens.
-    view! {
+    }
+
+    /// A banner for each target whose last read failed (its rows are the last good ones) and
+    /// each target that could not be read at all.
+    #[component]
+    fn Banners(stale: Vec<TargetStatus>, failures: Vec<TargetFailure>) -> impl IntoView {
+        view! {
+            {stale
+                .into_iter()
+                .map(|s| {
+                    let age = s.age_secs.map_or_else(
+                        || "No data has been read from it yet.".to_string(),
+                        |a| format!("Its rows are from {} ago.", seconds(a)),
+                    );
+                    view! {
+                        <div class="banner warning" role="status" data-testid="target-stale">
+                            <strong>{format!("{} {}: ", s.target.account, s.target.region)}</strong>
+                            {format!("the last read failed: {} {age} The console tries again by itself.", s.stale.unwrap_or_default())}
+                        </div>
+                    }
+                })
+                .collect_view()}
+            {failures
+                .into_iter()
+                .map(|f| {
+                    view! {
+                        <div class="banner error" role="alert" data-testid="target-failure">
+                            <strong>{format!("{} {}: ", f.target.account, f.target.region)}</strong>
+                            {f.message}
+                            " The stores of the other targets are listed below."
+                        </div>
+                    }
+                })
+                .collect_view()}
+        }
+    }
+
+    /// Every target's age: the summary line and table inside the page's `<details>`.
+    #[component]
+    fn TargetAges(status: Vec<TargetStatus>) -> impl IntoView {
+        view! {
+                <summary>{format!("Targets ({})", status.len())}</summary>
+                <table>
+                    <thead>
+                        <tr>
+                            <th>"Account"</th>
+                            <th>"Region"</th>
+                            <th>"Read"</th>
+                            <th>"Last read"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {status
+                            .into_iter()
+                            .map(|s| {
+                                let age = s.age_secs.map_or_else(|| "never".to_string(), |a| format!("{} ago", seconds(a)));
+                                let outcome = s.stale.map_or_else(|| "ok".to_string(), |r| format!("failed: {r}"));
+                                view! {
+                                    <tr>
+                                        <td>{s.target.account}</td>
+                                        <td>{s.target.region}</td>
+                                        <td>{age}</td>
+                                        <td>{outcome}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+        }
+    }
+
+    /// Links to the first, previous, next and last pages, keeping the filters and order.
+    #[component]
+    fn Pager(view: View, page: usize, pages: usize) -> impl IntoView {
+        let link = move |to: usize, label: &'static str, rel: &'static str| {
+            let href = format!("/?{}", view.at_page(to).to_query());
+            if to == page || to == 0 || to > pages {
+                view! { <span class="disabled" aria-disabled="true">{label}</span> }.into_any()
+            } else {
+                view! { <a href=href rel=rel>{label}</a> }.into_any()
+            }
+        };
+        view! {
+            <nav class="pager" aria-label="Pages of the table" data-testid="pager">
+                {link(1, "« First", "first")}
+                {link(page - 1, "‹ Previous", "prev")}
+                <span aria-current="page">{format!("Page {page} of {pages}")}</span>
+                {link(page + 1, "Next ›", "next")}
+                {link(pages, "Last »", "last")}
+            </nav>
+        }
+    }
+
+    #[component]
+    fn StoreLine(row: StoreRow) -> impl IntoView {
+        let proxy = match (&row.xks_endpoint, &row.cloud_hsm_cluster_id) {
+            (Some(endpoint), _) => format!(
+                "{}{} ({})",
+                endpoint,
+                row.xks_path.clone().unwrap_or_default(),
+                row.xks_connectivity
+                    .as_ref()
+                    .map_or("public endpoint", XksProxyConnectivity::label)
+            ),
+            (None, Some(cluster)) => format!("cluster {cluster}"),
+            _ => String::new(),
+        };
+        let error = row.error_code.clone().map(|code| {
+            let meaning = summary(&code, row.store_type.kind());
+            let code = code.to_string();
+            view! {
+                <code title=code.clone()>{breakable(&code)}</code>
+                <span class="meaning">{meaning}</span>
+            }
+        });
+        // Each cell names its column, for the stacked layout of narrow screens.
+        view! {
         <tr data-testid="store-row">
             <td data-label="Account">{row.account.clone()}</td>
             <td data-label="Region">{row.region.clone()}</td>
@@ -353,22 +477,23 @@ fn StoreLine(row: StoreRow) -> impl IntoView {
     // Type-erased: a row's full view type is deep enough to overflow the compiler's query depth
     // in the wasm build.
     .into_any()
-}
+    }
 
-/// An identifier such as XKS_PROXY_ACCESS_DENIED, which may wrap after an underscore but never
-/// inside a word.
-fn breakable(code: &str) -> impl IntoView {
-    let parts: Vec<String> = code.split('_').map(str::to_string).collect();
-    let last = parts.len().saturating_sub(1);
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| {
-            if i < last {
-                view! { {part} "_" <wbr /> }.into_any()
-            } else {
-                view! { {part} }.into_any()
-            }
-        })
-        .collect_view()
+    /// An identifier such as XKS_PROXY_ACCESS_DENIED, which may wrap after an underscore but never
+    /// inside a word.
+    fn breakable(code: &str) -> impl IntoView {
+        let parts: Vec<String> = code.split('_').map(str::to_string).collect();
+        let last = parts.len().saturating_sub(1);
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                if i < last {
+                    view! { {part} "_" <wbr /> }.into_any()
+                } else {
+                    view! { {part} }.into_any()
+                }
+            })
+            .collect_view()
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod guard;
 pub mod ports;
+pub mod rendered;
 pub mod security;
 
 pub use ports::{services, DemoControl, KeyStores, ProxyProbe, Services, UserDirectory, Workflows};

@@ -60,6 +60,15 @@ pub trait KeyStores: Send + Sync + 'static {
     async fn fleet_page(&self, view: &View) -> FleetPage {
         self.fleet().await.page(view)
     }
+    /// A number that changes whenever what [`fleet_page`] shows changes (a store, a state, a
+    /// target's read failing or recovering), once the reads that [`fleet_page`] waits for are
+    /// done; the ages it shows change with time alone. `None` when the implementation cannot
+    /// tell: the list page is then rendered for every request.
+    ///
+    /// [`fleet_page`]: KeyStores::fleet_page
+    async fn fleet_version(&self) -> Option<u64> {
+        None
+    }
     async fn describe(&self, target: &TargetRef, id: &str) -> Result<StoreDetail, AppError>;
     async fn connect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
     async fn disconnect(&self, target: &TargetRef, id: &str) -> Result<(), AppError>;
@@ -174,6 +183,8 @@ pub struct Services {
     pub backend: Arc<BackendInfo>,
     /// How people sign in: local accounts, the identity provider, or both.
     pub sign_in: Arc<crate::domain::user::SignInOptions>,
+    /// The list page's views as rendered for the current fleet, shared by every viewer.
+    pub fleet_pages: Arc<super::rendered::Rendered<crate::pages::stores::FleetHtml>>,
 }
 
 impl Services {
