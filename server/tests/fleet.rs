@@ -534,7 +534,7 @@ async fn a_large_fleet_is_listed_a_page_at_a_time_with_filters_kept() {
     )
     .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
-    let page: app::pages::stores::FleetHtml = serde_json::from_str(&api.body).unwrap();
+    let page: app::domain::fleet::FleetHtml = serde_json::from_str(&api.body).unwrap();
     assert_eq!(rows(&page.list), 20);
     assert!(page
         .list

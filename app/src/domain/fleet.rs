@@ -5,6 +5,7 @@
 use super::kms::{ConnectionState, CustomKeyStoreType};
 use super::store::{StoreRow, TargetFailure, TargetRef, TargetStatus};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fleet {
@@ -76,6 +77,28 @@ pub struct FleetPage {
     /// Every configured account and region, for the filters.
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
+}
+
+/// One view of the fleet as every viewer of it gets it: [`FleetPage`] rendered as the list page
+/// shows it. The server renders it once for each version of the fleet and each second (the ages
+/// it shows change with time), and serves that to every viewer of the view: 32 people on the
+/// list page cost one render, not 32 (`app::pages::stores`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FleetHtml {
+    /// "As of 4 s ago", beside the Refresh button.
+    pub as_of: String,
+    /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
+    pub transitioning: bool,
+    /// Every configured account and region, for the filters.
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Each target's age: the inside of a `<details>` (its summary line and a table). The
+    /// element itself is the page's, so it stays open across updates once opened.
+    pub targets: Arc<str>,
+    /// A banner for each target whose last read failed or that could not be read at all.
+    pub banners: Arc<str>,
+    /// The count, the table (only this page's rows) and the pager.
+    pub list: Arc<str>,
 }
 
 /// The columns the list can be sorted by.

@@ -1,7 +1,7 @@
 //! `/`: every custom key store of every target in one table, with filters, sorting and the page
 //! kept in the URL so a view can be shared.
 
-use crate::domain::fleet::View;
+use crate::domain::fleet::{FleetHtml, View};
 use crate::domain::kms::{ConnectionState, StoreKind};
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
@@ -11,27 +11,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// One view of the fleet as every viewer of it gets it. The server renders it once for each
-/// version of the fleet and each second (the ages it shows change with time), and serves that
-/// to every viewer of the view: 32 people on the list page cost one render, not 32.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FleetHtml {
-    /// "As of 4 s ago", beside the Refresh button.
-    pub as_of: String,
-    /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
-    pub transitioning: bool,
-    /// Every configured account and region, for the filters.
-    pub accounts: Vec<String>,
-    pub regions: Vec<String>,
-    /// Each target's age: the inside of a `<details>` (its summary line and a table). The
-    /// element itself is the page's, so it stays open across updates once opened.
-    pub targets: Arc<str>,
-    /// A banner for each target whose last read failed or that could not be read at all.
-    pub banners: Arc<str>,
-    /// The count, the table (only this page's rows) and the pager.
-    pub list: Arc<str>,
-}
 
 /// The page of the fleet that a view selects, rendered.
 #[server(endpoint = "stores/page")]

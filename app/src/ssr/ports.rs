@@ -184,7 +184,7 @@ pub struct Services {
     /// How people sign in: local accounts, the identity provider, or both.
     pub sign_in: Arc<crate::domain::user::SignInOptions>,
     /// The list page's views as rendered for the current fleet, shared by every viewer.
-    pub fleet_pages: Arc<super::rendered::Rendered<crate::pages::stores::FleetHtml>>,
+    pub fleet_pages: Arc<super::rendered::Rendered<crate::domain::fleet::FleetHtml>>,
 }
 
 impl Services {
