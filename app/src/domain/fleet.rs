@@ -89,9 +89,10 @@ pub struct FleetHtml {
     pub as_of: String,
     /// A store anywhere in the fleet is CONNECTING or DISCONNECTING.
     pub transitioning: bool,
-    /// Every configured account and region, for the filters.
-    pub accounts: Vec<String>,
-    pub regions: Vec<String>,
+    /// The inside of the filters' form (its controls, as this view sets them). The form itself
+    /// is the page's; this changes only with the view, so an update leaves alone what someone
+    /// is typing or choosing in it.
+    pub filters: Arc<str>,
     /// Each target's age: the inside of a `<details>` (its summary line and a table). The
     /// element itself is the page's, so it stays open across updates once opened.
     pub targets: Arc<str>,

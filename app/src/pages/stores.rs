@@ -2,7 +2,6 @@
 //! kept in the URL so a view can be shared.
 
 use crate::domain::fleet::{FleetHtml, View};
-use crate::domain::kms::{ConnectionState, StoreKind};
 use crate::error::AppError;
 use crate::session::{can_change, SessionResource};
 use crate::widgets::{AutoRefresh, LiveUpdates, OperatorLink};
@@ -79,7 +78,7 @@ pub fn StoresPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading key stores…"</p> }>
             {move || Suspend::new(async move {
                 match fleet.await {
-                    Ok(f) => view! { <FleetView fleet=f view=view.get_untracked() refresh reload=Callback::new(move |_| fleet.refetch()) /> }.into_any(),
+                    Ok(f) => view! { <FleetView fleet=f refresh reload=Callback::new(move |_| fleet.refetch()) /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -95,8 +94,9 @@ pub fn StoresPage() -> impl IntoView {
 struct Shown {
     as_of: String,
     transitioning: bool,
-    accounts: Vec<String>,
-    regions: Vec<String>,
+    /// Kept: the browser's copy is then the form's content, so the first read after hydration
+    /// does not set the form again under someone's typing.
+    filters: Arc<str>,
     #[serde(skip)]
     targets: Arc<str>,
     #[serde(skip)]
@@ -110,8 +110,7 @@ impl From<FleetHtml> for Shown {
         Shown {
             as_of: f.as_of,
             transitioning: f.transitioning,
-            accounts: f.accounts,
-            regions: f.regions,
+            filters: f.filters,
             targets: f.targets,
             banners: f.banners,
             list: f.list,
@@ -120,12 +119,10 @@ impl From<FleetHtml> for Shown {
 }
 
 /// How old the rows are (the console's watcher reads each target in the background) with a
-/// Refresh button that asks the watcher to read now, the filters, then the rest as the server
-/// rendered it. The filters are the page's own: an update does not take what someone is typing.
+/// Refresh button that asks the watcher to read now, then the rest as the server rendered it.
 #[component]
 fn FleetView(
     fleet: Shown,
-    view: View,
     refresh: ServerAction<RefreshFleet>,
     reload: Callback<()>,
 ) -> impl IntoView {
@@ -142,66 +139,8 @@ fn FleetView(
         </div>
         <details class="targets" data-testid="target-ages" inner_html=fleet.targets></details>
         <div class="target-banners" inner_html=fleet.banners></div>
-        <FilterForm view accounts=fleet.accounts regions=fleet.regions />
+        <form method="get" action="/" class="filters" inner_html=fleet.filters></form>
         <div class="fleet-list" inner_html=fleet.list></div>
-    }
-}
-
-/// The filters' choices, in the order people read them.
-const KINDS: [StoreKind; 2] = [StoreKind::CloudHsm, StoreKind::External];
-const STATES: [ConnectionState; 5] = [
-    ConnectionState::Connected,
-    ConnectionState::Connecting,
-    ConnectionState::Disconnected,
-    ConnectionState::Disconnecting,
-    ConnectionState::Failed,
-];
-
-/// The filters: the page's own view, not part of the HTML the server renders once, so an
-/// update does not take what someone is typing or choosing.
-#[component]
-fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
-    let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
-    let any = |label: &'static str| view! { <option value="">{label}</option> };
-    view! {
-        <form method="get" action="/" class="filters">
-            <label>
-                "Type"
-                <select name="type">
-                    {any("any type")}
-                    {KINDS.iter().map(|k| { let t = k.store_type(); option(t.to_string(), k.label().to_string(), view.store_type.as_ref() == Some(&t)) }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "State"
-                <select name="state">
-                    {any("any state")}
-                    {STATES.iter().map(|s| option(s.to_string(), s.to_string(), view.state.as_ref() == Some(s))).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Account"
-                <select name="account">
-                    {any("any account")}
-                    {accounts.into_iter().map(|a| { let sel = view.account.as_ref() == Some(&a); option(a.clone(), a, sel) }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Region"
-                <select name="region">
-                    {any("any region")}
-                    {regions.into_iter().map(|r| { let sel = view.region.as_ref() == Some(&r); option(r.clone(), r, sel) }).collect_view()}
-                </select>
-            </label>
-            <label>
-                "Search"
-                <input type="search" name="q" value=view.text.clone().unwrap_or_default() placeholder="name, ID, error, endpoint" />
-            </label>
-            {view.sort.map(|c| view! { <input type="hidden" name="sort" value=c.key() /> })}
-            {view.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
-            <button type="submit">"Apply"</button>
-            <a href="/" class="reset">"Clear"</a>
-        </form>
     }
 }
 
@@ -212,7 +151,7 @@ mod body {
     use crate::domain::change::plan::seconds;
     use crate::domain::connection_errors::summary;
     use crate::domain::fleet::{Column, FleetPage};
-    use crate::domain::kms::XksProxyConnectivity;
+    use crate::domain::kms::{ConnectionState, StoreKind, XksProxyConnectivity};
     use crate::domain::store::{StoreRow, TargetFailure, TargetStatus};
     use crate::widgets::format::created;
     use crate::widgets::StateBadge;
@@ -248,8 +187,9 @@ mod body {
         Owner::new().with(|| FleetHtml {
             as_of,
             transitioning,
-            accounts,
-            regions,
+            filters: view! { <FilterForm view=view.clone() accounts regions /> }
+                .to_html()
+                .into(),
             targets: view! { <TargetAges status /> }.to_html().into(),
             banners: view! { <Banners stale failures /> }.to_html().into(),
             list: view! { <List rows matched total first page pages transitioning view /> }
@@ -474,5 +414,60 @@ mod body {
                 }
             })
             .collect_view()
+    }
+
+    /// The filters' choices, in the order people read them.
+    const KINDS: [StoreKind; 2] = [StoreKind::CloudHsm, StoreKind::External];
+    const STATES: [ConnectionState; 5] = [
+        ConnectionState::Connected,
+        ConnectionState::Connecting,
+        ConnectionState::Disconnected,
+        ConnectionState::Disconnecting,
+        ConnectionState::Failed,
+    ];
+
+    /// The filters' controls, as `view` sets them.
+    #[component]
+    fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
+        let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
+        let any = |label: &'static str| view! { <option value="">{label}</option> };
+        view! {
+                <label>
+                    "Type"
+                    <select name="type">
+                        {any("any type")}
+                        {KINDS.iter().map(|k| { let t = k.store_type(); option(t.to_string(), k.label().to_string(), view.store_type.as_ref() == Some(&t)) }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "State"
+                    <select name="state">
+                        {any("any state")}
+                        {STATES.iter().map(|s| option(s.to_string(), s.to_string(), view.state.as_ref() == Some(s))).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Account"
+                    <select name="account">
+                        {any("any account")}
+                        {accounts.into_iter().map(|a| { let sel = view.account.as_ref() == Some(&a); option(a.clone(), a, sel) }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Region"
+                    <select name="region">
+                        {any("any region")}
+                        {regions.into_iter().map(|r| { let sel = view.region.as_ref() == Some(&r); option(r.clone(), r, sel) }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Search"
+                    <input type="search" name="q" value=view.text.clone().unwrap_or_default() placeholder="name, ID, error, endpoint" />
+                </label>
+                {view.sort.map(|c| view! { <input type="hidden" name="sort" value=c.key() /> })}
+                {view.descending.then(|| view! { <input type="hidden" name="dir" value="desc" /> })}
+                <button type="submit">"Apply"</button>
+                <a href="/" class="reset">"Clear"</a>
+        }
     }
 }
