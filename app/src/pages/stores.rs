@@ -21,9 +21,7 @@ pub async fn list_fleet_page(view: View) -> Result<FleetHtml, AppError> {
         let Some(data) = services.stores.fleet_version().await else {
             return Ok(body::render(services.stores.fleet_page(&view).await, &view));
         };
-        let second = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let second = crate::domain::change::run::now_ms().div_euclid(1000) as u64;
         let version = Version { data, second };
         let key = view.to_query();
         if let Some(kept) = services.fleet_pages.get(version, &key) {

@@ -42,9 +42,10 @@ impl<V: Clone> Rendered<V> {
     /// The value of `view` at `version`, if a viewer has had it rendered.
     pub fn get(&self, version: Version, view: &str) -> Option<V> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        (entries.version == Some(version))
-            .then(|| entries.views.get(view).cloned())
-            .flatten()
+        if entries.version != Some(version) {
+            return None;
+        }
+        entries.views.get(view).cloned()
     }
 
     /// Keeps `value` of `view` at `version` for the next viewers. A newer version drops every
