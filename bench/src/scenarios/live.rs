@@ -14,8 +14,12 @@ use std::time::{Duration, Instant};
 pub const KMS_QUOTA: u32 = 5;
 /// The console's `--refresh-interval` in this run: short, so that the idle samples take little time.
 pub const REFRESH_INTERVAL_S: u64 = 10;
-/// Changes timed in each way.
-const SAMPLES: usize = 8;
+/// Changes made behind the console's back, each to a store of another target: each watcher
+/// keeps its own schedule, so a change falls at a random moment of its target's cycle, whatever
+/// the sample before it did.
+const OUTSIDE_SAMPLES: usize = 24;
+/// Changes made through the console, to one store.
+const CONSOLE_SAMPLES: usize = 8;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuotaUse {
@@ -137,23 +141,30 @@ impl Events {
     }
 }
 
-/// The first store of the first target, and a client of kms-sim in its account and Region.
-async fn subject(sim_url: &str) -> Result<(aws_sdk_kms::Client, String), String> {
-    let a = &fixture::accounts()[0];
-    let kms = fixture::kms_client(sim_url, fixture::REGIONS[0], &a.akid, &a.secret);
-    let name = format!("{}-{}-xks-0", a.profile, fixture::REGIONS[0]);
+/// The first store of target `n` (targets in the fixture's order), a client of kms-sim in its
+/// account and Region, and whether the store is connected.
+async fn subject(sim_url: &str, n: usize) -> Result<(aws_sdk_kms::Client, String, bool), String> {
+    let accounts = fixture::accounts();
+    let a = &accounts[(n / fixture::REGIONS.len()) % accounts.len()];
+    let region = fixture::REGIONS[n % fixture::REGIONS.len()];
+    let kms = fixture::kms_client(sim_url, region, &a.akid, &a.secret);
+    let name = format!("{}-{region}-xks-0", a.profile);
     let out = kms
         .describe_custom_key_stores()
         .custom_key_store_name(&name)
         .send()
         .await
         .map_err(|e| aws_sdk_kms::error::DisplayErrorContext(e).to_string())?;
-    let id = out
+    let store = out
         .custom_key_stores()
         .first()
-        .and_then(|s| s.custom_key_store_id())
         .ok_or_else(|| format!("no store {name}"))?;
-    Ok((kms, id.to_string()))
+    let id = store
+        .custom_key_store_id()
+        .ok_or_else(|| format!("no ID for {name}"))?;
+    let connected = store.connection_state()
+        == Some(&aws_sdk_kms::types::ConnectionStateType::Connected);
+    Ok((kms, id.to_string(), connected))
 }
 
 /// Connects or disconnects the store behind the console's back.
@@ -212,29 +223,21 @@ async fn through_console(
     Ok(())
 }
 
-/// Times changes to one store until an open page hears of them: made outside the console (the
-/// watcher sees them at its next read of the target), then through the console.
+/// Times changes until an open page hears of them: made outside the console, to the first store
+/// of one target after another (the watcher sees each at its next read of the target), then
+/// through the console, to one store.
 pub async fn change_latency(
     console_url: &str,
     cookie: &str,
     sim_url: &str,
 ) -> Result<ChangeLatency, String> {
-    let (kms, id) = subject(sim_url).await?;
     let mut events = Events::open(console_url, cookie).await?;
     let limit = Duration::from_secs(3 * REFRESH_INTERVAL_S);
-    let mut connect = true;
     let mut outside_ms = Vec::new();
-    for _ in 0..SAMPLES {
+    for n in 0..OUTSIDE_SAMPLES {
+        let (kms, id, connected) = subject(sim_url, n).await?;
         events.settle(Duration::from_millis(1500)).await?;
-        // A random moment in the watcher's cycle, as a change made elsewhere would come.
-        let jitter = u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .subsec_nanos(),
-        ) % (REFRESH_INTERVAL_S * 1000);
-        tokio::time::sleep(Duration::from_millis(jitter)).await;
-        outside(&kms, &id, connect).await?;
+        outside(&kms, &id, !connected).await?;
         let made = Instant::now();
         if !events.next_fleet(limit).await? {
             return Err(format!(
@@ -242,10 +245,11 @@ pub async fn change_latency(
             ));
         }
         outside_ms.push(made.elapsed().as_secs_f64() * 1000.0);
-        connect = !connect;
     }
+    let (_, id, connected) = subject(sim_url, 0).await?;
+    let mut connect = !connected;
     let mut console_ms = Vec::new();
-    for _ in 0..SAMPLES {
+    for _ in 0..CONSOLE_SAMPLES {
         events.settle(Duration::from_millis(1500)).await?;
         let asked = Instant::now();
         through_console(console_url, cookie, &id, connect).await?;
