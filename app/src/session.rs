@@ -25,7 +25,9 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
         let user = guard::current_user().await?;
         let services = services()?;
         let backend = match user {
-            Some(_) => Some(crate::domain::user::BackendInfo::clone(&services.backend)),
+            Some(_) => Some(crate::domain::user::BackendSummary::clone(
+                &services.backend_summary,
+            )),
             None => None,
         };
         let sign_in = crate::domain::user::SignInOptions::clone(&services.sign_in);

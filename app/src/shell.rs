@@ -79,7 +79,7 @@ fn Frame() -> impl IntoView {
                             .is_some_and(|u| u.role.can_change());
                         let simulator = info
                             .and_then(|s| s.backend)
-                            .is_some_and(|b| b.is_simulator());
+                            .is_some_and(|b| b.simulator);
                         view! {
                             {operator.then(|| view! { <A href="/notifications">"Notifications"</A> })}
                             {simulator.then(|| view! { <A href="/demo">"Demo control"</A> })}
@@ -144,14 +144,14 @@ fn Frame() -> impl IntoView {
 fn SessionBar(info: SessionInfo) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let backend = info.backend.map(|b| {
-        let class = if b.is_simulator() {
+        let class = if b.simulator {
             "backend sim"
         } else {
             "backend aws"
         };
         view! {
             <span class=class data-testid="backend">
-                {b.label()}
+                {b.label}
             </span>
         }
     });

@@ -94,6 +94,7 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
         workflows,
         demo: backend.demo.clone(),
         backend: Arc::new(backend.info.clone()),
+        backend_summary: Arc::new((&backend.info).into()),
         sign_in,
         fleet_pages: Arc::default(),
     };

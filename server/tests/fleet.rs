@@ -187,14 +187,16 @@ async fn console_over(
         .await
         .unwrap(),
     );
+    let backend = BackendInfo::Simulator {
+        endpoint: sim.kms_url(),
+    };
     let services = Services {
         users,
         stores,
         workflows,
         demo: None,
-        backend: std::sync::Arc::new(BackendInfo::Simulator {
-            endpoint: sim.kms_url(),
-        }),
+        backend: std::sync::Arc::new(backend.clone()),
+        backend_summary: std::sync::Arc::new((&backend).into()),
         sign_in: Default::default(),
         fleet_pages: Default::default(),
     };

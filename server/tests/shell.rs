@@ -165,8 +165,19 @@ async fn nothing_about_the_backend_before_sign_in() {
     let json: serde_json::Value = serde_json::from_str(&session.body).unwrap();
     assert_eq!(json["backend"], serde_json::Value::Null);
     assert_eq!(json["user"], serde_json::Value::Null);
-    // Signed in, the same call names the backend.
+    // The Backend page's own call refuses a visitor, without a word about the backend.
+    let backend = send(&router, call("/api/backend", &[], None, ORIGIN)).await;
+    assert_eq!(backend.status, StatusCode::UNAUTHORIZED);
+    for secret in secrets_of_the_backend {
+        assert!(!backend.body.contains(secret), "POST /api/backend shows {secret:?}");
+    }
+    // Signed in, the session names the backend as the header does, and the Backend page's call
+    // gives its endpoint.
     let cookie = sign_in(&router, "admin", ADMIN_PASSWORD).await;
     let session = send(&router, call("/api/session", &[], Some(&cookie), ORIGIN)).await;
-    assert!(session.body.contains(&endpoint), "{}", session.body);
+    let json: serde_json::Value = serde_json::from_str(&session.body).unwrap();
+    assert_eq!(json["backend"]["label"], "Embedded simulator");
+    let backend = send(&router, call("/api/backend", &[], Some(&cookie), ORIGIN)).await;
+    assert_eq!(backend.status, StatusCode::OK);
+    assert!(backend.body.contains(&endpoint), "{}", backend.body);
 }

@@ -252,12 +252,29 @@ impl BackendInfo {
     }
 }
 
+/// The backend as the header names it. Every page carries it, so it is a line, not the list of
+/// targets (the Backend page reads that on its own).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendSummary {
+    pub label: String,
+    pub simulator: bool,
+}
+
+impl From<&BackendInfo> for BackendSummary {
+    fn from(b: &BackendInfo) -> BackendSummary {
+        BackendSummary {
+            label: b.label(),
+            simulator: b.is_simulator(),
+        }
+    }
+}
+
 /// What every page needs to know about the visitor and the backend.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
     pub user: Option<UserInfo>,
     /// Only for a signed-in user: a visitor learns nothing of accounts, profiles or endpoints.
-    pub backend: Option<BackendInfo>,
+    pub backend: Option<BackendSummary>,
     /// How the sign-in page offers to sign in.
     #[serde(default)]
     pub sign_in: SignInOptions,

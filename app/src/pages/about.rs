@@ -1,18 +1,32 @@
 //! The backend page: who is signed in and which KMS the console manages.
 
 use crate::domain::user::BackendInfo;
+use crate::error::AppError;
 use crate::session::SessionResource;
 use leptos::prelude::*;
+
+/// The backend in full, for a signed-in user: the simulator's endpoint, or every AWS target with
+/// its account. The header's line comes with the session; this list only with this page.
+#[server(endpoint = "backend")]
+pub async fn get_backend() -> Result<BackendInfo, AppError> {
+    use crate::ssr::{guard, services};
+    guard::respond(async {
+        guard::require_user().await?;
+        Ok(BackendInfo::clone(&services()?.backend))
+    })
+    .await
+}
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
+    let backend = Resource::new(|| (), |_| get_backend());
     view! {
         <h1>"Backend"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match session.await {
-                    Ok(info) => {
+                match (session.await, backend.await) {
+                    (Ok(info), Ok(backend)) => {
                         view! {
                             <p>
                                 "Signed in as "
@@ -20,11 +34,13 @@ pub fn AboutPage() -> impl IntoView {
                                     {info.user.as_ref().map(|u| u.username.clone()).unwrap_or_default()}
                                 </strong> "."
                             </p>
-                            {info.backend.map(|backend| view! { <BackendDetails backend /> })}
+                            <BackendDetails backend />
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => {
+                        view! { <p class="error">{e.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Transition>

@@ -8,7 +8,7 @@ use crate::domain::fleet::{Fleet, FleetPage, View};
 use crate::domain::kms::CustomKeyStoreType;
 use crate::domain::notification::Delivery;
 use crate::domain::store::{StoreDetail, TargetRef};
-use crate::domain::user::{BackendInfo, Role, Secret, UserInfo};
+use crate::domain::user::{BackendInfo, BackendSummary, Role, Secret, UserInfo};
 use crate::error::AppError;
 use leptos::prelude::use_context;
 use std::sync::Arc;
@@ -181,6 +181,8 @@ pub struct Services {
     pub demo: Option<Arc<dyn DemoControl>>,
     /// Shared: every request's context holds a copy of the services.
     pub backend: Arc<BackendInfo>,
+    /// `backend` as the header names it (see [`BackendSummary`]).
+    pub backend_summary: Arc<BackendSummary>,
     /// How people sign in: local accounts, the identity provider, or both.
     pub sign_in: Arc<crate::domain::user::SignInOptions>,
     /// The list page's views as rendered for the current fleet, shared by every viewer.
