@@ -63,35 +63,33 @@ fn Frame() -> impl IntoView {
             <a href="/" class="brand">
                 "cks-console"
             </a>
-            <nav aria-label="Main">
-                <A href="/">"Key stores"</A>
-                <A href="/audit">"Audit log"</A>
-                <A href="/about">"Backend"</A>
-                <A href="/users">"Users"</A>
-                // Notifications are for operators; the demo control panel exists only with the
-                // embedded simulator.
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let info = session.await.ok();
-                        let operator = info
-                            .as_ref()
-                            .and_then(|s| s.user.as_ref())
-                            .is_some_and(|u| u.role.can_change());
-                        let simulator = info
-                            .and_then(|s| s.backend)
-                            .is_some_and(|b| b.simulator);
-                        view! {
-                            {operator.then(|| view! { <A href="/notifications">"Notifications"</A> })}
-                            {simulator.then(|| view! { <A href="/demo">"Demo control"</A> })}
-                        }
-                    })}
-                </Transition>
-            </nav>
+            // One wait for the session: the links that depend on the role, then the session bar.
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match session.await {
+                    let info = session.await;
+                    let ok = info.as_ref().ok();
+                    // Notifications are for operators; the demo control panel exists only with
+                    // the embedded simulator.
+                    let operator = ok
+                        .and_then(|s| s.user.as_ref())
+                        .is_some_and(|u| u.role.can_change());
+                    let simulator = ok
+                        .and_then(|s| s.backend.as_ref())
+                        .is_some_and(|b| b.simulator);
+                    let bar = match info {
                         Ok(info) => view! { <SessionBar info /> }.into_any(),
                         Err(e) => view! { <span class="error">{e.to_string()}</span> }.into_any(),
+                    };
+                    view! {
+                        <nav aria-label="Main">
+                            <A href="/">"Key stores"</A>
+                            <A href="/audit">"Audit log"</A>
+                            <A href="/about">"Backend"</A>
+                            <A href="/users">"Users"</A>
+                            {operator.then(|| view! { <A href="/notifications">"Notifications"</A> })}
+                            {simulator.then(|| view! { <A href="/demo">"Demo control"</A> })}
+                        </nav>
+                        {bar}
                     }
                 })}
             </Transition>
