@@ -14,30 +14,66 @@ use leptos_router::{
     Lazy, ParamSegment, SsrMode, StaticSegment,
 };
 
-/// The stylesheet's URL, which carries a content hash in builds with hashed files.
-/// The server provides it; without it the unhashed name is used.
+/// The site's files as the document links them: the stylesheet, and the browser code's loader and
+/// wasm. The server names them once at start (each with its content hash in a build with hashed
+/// files) and provides them; without them, the unhashed names.
 #[derive(Clone, Debug)]
-pub struct StylesheetHref(pub String);
+pub struct SiteFiles {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let css = use_context::<StylesheetHref>()
-        .map(|h| h.0)
-        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    let files = use_context::<SiteFiles>().unwrap_or_else(|| {
+        let stem = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+        SiteFiles {
+            css: format!("{stem}.css"),
+            js: format!("{stem}.js"),
+            wasm: format!("{stem}.wasm"),
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="stylesheet" href=css />
+                <link rel="stylesheet" href=files.css.clone() />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <Hydration files />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Loads the browser code and hydrates the page, with the request's script nonce. It takes the
+/// place of Leptos' `HydrationScripts`, which reads the build's hash file from disk on every
+/// request: here the names come from [`SiteFiles`], read once.
+#[component]
+fn Hydration(files: SiteFiles) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    // The names are the server's own (`/pkg/` and a base64url hash): nothing to escape.
+    let start = format!(
+        "import('{}').then(m=>m.default({{module_or_path:'{}'}}).then(()=>m.hydrate()));",
+        files.js, files.wasm
+    );
+    view! {
+        <link rel="modulepreload" href=files.js crossorigin="anonymous" />
+        <link
+            rel="preload"
+            href=files.wasm
+            r#as="fetch"
+            r#type="application/wasm"
+            crossorigin="anonymous"
+        />
+        <script type="module" nonce=nonce>
+            {start}
+        </script>
     }
 }
 

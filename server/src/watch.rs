@@ -267,11 +267,17 @@ impl FleetWatch {
                 let writes = w.writes();
                 let (read, limit) = w.snapshot(|s| {
                     let read = s.reads > 0 && s.covers_writes >= writes;
-                    (read, if s.reads == 0 { FIRST_READ_WAIT } else { READ_WAIT })
+                    (
+                        read,
+                        if s.reads == 0 {
+                            FIRST_READ_WAIT
+                        } else {
+                            READ_WAIT
+                        },
+                    )
                 });
-                (!read).then(|| {
-                    w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes)
-                })
+                (!read)
+                    .then(|| w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes))
             })
             .collect();
         // Usually every read is there: one pass over the targets, nothing to wait for.

@@ -6,7 +6,7 @@ use crate::error::StartError;
 use app::domain::user::{OIDC_CALLBACK_PATH, OIDC_LOGOUT_PATH, OIDC_START_PATH};
 use app::error::AppError;
 use app::pages::account::ACCOUNT_PAGE;
-use app::shell::StylesheetHref;
+use app::shell::SiteFiles;
 use app::ssr::guard::session_user;
 use app::ssr::Services;
 use app::{shell, App};
@@ -116,17 +116,55 @@ fn read_hashes() -> Option<String> {
     std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok()
 }
 
-fn stylesheet_href(hashes: Option<&str>) -> String {
-    let hash = hashes.and_then(|h| {
-        h.lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(kind, _)| kind.trim() == "css")
-            .map(|(_, hash)| hash.trim().to_string())
-    });
+/// The hash the hash file gives files of `kind` (`js`, `wasm`, `css`, `manifest`, `split`).
+fn hash_of<'a>(hashes: Option<&'a str>, kind: &str) -> Option<&'a str> {
+    hashes?
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim() == kind)
+        .map(|(_, hash)| hash.trim())
+}
+
+/// `/pkg/` name of a file the build writes as `stem.ext`, or `stem.HASH.ext` with hashing on.
+fn hashed(stem: &str, ext: &str, hash: Option<&str>) -> String {
     match hash {
-        Some(hash) => format!("/pkg/{OUTPUT_NAME}.{hash}.css"),
-        None => format!("/pkg/{OUTPUT_NAME}.css"),
+        Some(hash) => format!("/pkg/{stem}.{hash}.{ext}"),
+        None => format!("/pkg/{stem}.{ext}"),
     }
+}
+
+/// The site's files as every page links them, named once at start.
+fn site_files(hashes: Option<&str>) -> SiteFiles {
+    SiteFiles {
+        css: hashed(OUTPUT_NAME, "css", hash_of(hashes, "css")),
+        js: hashed(OUTPUT_NAME, "js", hash_of(hashes, "js")),
+        wasm: hashed(OUTPUT_NAME, "wasm", hash_of(hashes, "wasm")),
+    }
+}
+
+/// Which wasm chunks each lazy page needs, as `cargo leptos build --split` wrote them: Leptos
+/// adds preload links for a lazy page's chunks when the page is rendered. Read once at start.
+/// None for a build without split chunks.
+fn split_manifest(pkg: &Path, hashes: Option<&str>) -> Option<leptos::WasmSplitManifest> {
+    let name = match hash_of(hashes, "manifest") {
+        Some(hash) => format!("__wasm_split_manifest.{hash}.json"),
+        None => "__wasm_split_manifest.json".to_string(),
+    };
+    let file = std::fs::read_to_string(pkg.join(name)).ok()?;
+    let chunks: std::collections::HashMap<String, Vec<String>> = match serde_json::from_str(&file) {
+        Ok(chunks) => chunks,
+        Err(e) => {
+            tracing::warn!(error = %e, "the split manifest cannot be read; lazy pages load without preloads");
+            return None;
+        }
+    };
+    let loader = match hash_of(hashes, "split") {
+        Some(hash) => format!("__wasm_split.{hash}.js"),
+        None => "__wasm_split.______________________.js".to_string(),
+    };
+    Some(leptos::WasmSplitManifest(
+        leptos::prelude::ArcStoredValue::new(("/pkg".to_string(), chunks, loader)),
+    ))
 }
 
 pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
@@ -172,10 +210,14 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
 
     let context = {
         let services = state.services.clone();
-        let css = StylesheetHref(stylesheet_href(hashes.as_deref()));
+        let files = site_files(hashes.as_deref());
+        let split = split_manifest(&site_root.join("pkg"), hashes.as_deref());
         move || {
             provide_context(services.clone());
-            provide_context(css.clone());
+            provide_context(files.clone());
+            if let Some(split) = &split {
+                provide_context(split.clone());
+            }
             app::ssr::security::provide_request_nonce();
         }
     };
@@ -628,11 +670,29 @@ mod tests {
     }
 
     #[test]
-    fn stylesheet_name_follows_the_hash_file() {
-        assert_eq!(stylesheet_href(None), "/pkg/cks-console.css");
+    fn file_names_follow_the_hash_file() {
+        let plain = site_files(None);
         assert_eq!(
-            stylesheet_href(Some("js: abc\nwasm: def\ncss: 0123\n")),
-            "/pkg/cks-console.0123.css"
+            (plain.css.as_str(), plain.js.as_str(), plain.wasm.as_str()),
+            (
+                "/pkg/cks-console.css",
+                "/pkg/cks-console.js",
+                "/pkg/cks-console.wasm"
+            )
+        );
+        // The format cargo-leptos writes (`kind: hash` per line).
+        let hashed = site_files(Some("js: abc\nwasm: -def\ncss: 0123\nmanifest: m\n"));
+        assert_eq!(
+            (
+                hashed.css.as_str(),
+                hashed.js.as_str(),
+                hashed.wasm.as_str()
+            ),
+            (
+                "/pkg/cks-console.0123.css",
+                "/pkg/cks-console.abc.js",
+                "/pkg/cks-console.-def.wasm"
+            )
         );
     }
 }

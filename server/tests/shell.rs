@@ -169,7 +169,10 @@ async fn nothing_about_the_backend_before_sign_in() {
     let backend = send(&router, call("/api/backend", &[], None, ORIGIN)).await;
     assert_eq!(backend.status, StatusCode::UNAUTHORIZED);
     for secret in secrets_of_the_backend {
-        assert!(!backend.body.contains(secret), "POST /api/backend shows {secret:?}");
+        assert!(
+            !backend.body.contains(secret),
+            "POST /api/backend shows {secret:?}"
+        );
     }
     // Signed in, the session names the backend as the header does, and the Backend page's call
     // gives its endpoint.
