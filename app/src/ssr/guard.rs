@@ -52,7 +52,13 @@ pub fn redirect(path: &str) {
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(internal)
+    // The session layer leaves it in the request's extensions, which leptos_axum provides with
+    // the request's parts: read it there, without the copy of the parts that `extract` makes.
+    leptos::prelude::with_context::<http::request::Parts, _>(|parts| {
+        parts.extensions.get::<Session>().cloned()
+    })
+    .flatten()
+    .ok_or_else(|| internal("the request has no session (is the session layer missing?)"))
 }
 
 /// The user a session belongs to, if it still does: the user exists and neither their password
