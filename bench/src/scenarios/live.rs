@@ -162,8 +162,8 @@ async fn subject(sim_url: &str, n: usize) -> Result<(aws_sdk_kms::Client, String
     let id = store
         .custom_key_store_id()
         .ok_or_else(|| format!("no ID for {name}"))?;
-    let connected = store.connection_state()
-        == Some(&aws_sdk_kms::types::ConnectionStateType::Connected);
+    let connected =
+        store.connection_state() == Some(&aws_sdk_kms::types::ConnectionStateType::Connected);
     Ok((kms, id.to_string(), connected))
 }
 
