@@ -40,6 +40,8 @@ fn table(path: &str) -> Option<(Access, Vec<(&'static str, &'static str)>)> {
             vec![("username", "nobody"), ("password", "not-a-password")],
         ),
         "session" => (Public, vec![]),
+        // The Backend page's list of targets: accounts and profiles are for signed-in users.
+        "backend" => (Read, vec![]),
         // Signing out when not signed in changes nothing.
         "logout" => (Public, vec![]),
         "users/list" => (Read, vec![]),
