@@ -105,6 +105,14 @@ struct Snapshot {
     covers_writes: u64,
 }
 
+impl Snapshot {
+    /// A read has finished, and it began after the console's first `writes` changes to the
+    /// target (read-your-writes).
+    fn covers(&self, writes: u64) -> bool {
+        self.reads > 0 && self.covers_writes >= writes
+    }
+}
+
 struct Watched {
     reference: TargetRef,
     snapshot: Mutex<Snapshot>,
@@ -260,30 +268,17 @@ impl FleetWatch {
     ///
     /// [`current_rows`]: FleetWatch::current_rows
     async fn current_version(&self) -> u64 {
-        let waiting: Vec<_> = self
-            .targets
-            .iter()
-            .filter_map(|w| {
-                let writes = w.writes();
-                let (read, limit) = w.snapshot(|s| {
-                    let read = s.reads > 0 && s.covers_writes >= writes;
-                    (
-                        read,
-                        if s.reads == 0 {
-                            FIRST_READ_WAIT
-                        } else {
-                            READ_WAIT
-                        },
-                    )
-                });
-                (!read)
-                    .then(|| w.wait_for(limit, move |s| s.reads > 0 && s.covers_writes >= writes))
-            })
-            .collect();
-        // Usually every read is there: one pass over the targets, nothing to wait for.
-        if !waiting.is_empty() {
-            futures::future::join_all(waiting).await;
-        }
+        // Usually every read is there, and each wait returns at once (see `Watched::wait_for`).
+        futures::future::join_all(self.targets.iter().map(|w| {
+            let writes = w.writes();
+            let limit = if w.snapshot(|s| s.reads == 0) {
+                FIRST_READ_WAIT
+            } else {
+                READ_WAIT
+            };
+            w.wait_for(limit, move |s| s.covers(writes))
+        }))
+        .await;
         self.targets.iter().map(|w| w.snapshot(|s| s.reads)).sum()
     }
 
@@ -448,8 +443,7 @@ impl KeyStores for FleetWatch {
         let w = self.watched(target)?;
         // Read-your-writes: after the console's own change, only a read that began after it.
         let writes = w.writes();
-        w.wait_for(READ_WAIT, |s| s.reads > 0 && s.covers_writes >= writes)
-            .await;
+        w.wait_for(READ_WAIT, |s| s.covers(writes)).await;
         w.snapshot(|s| match &s.stores {
             Some(stores) => stores
                 .iter()
