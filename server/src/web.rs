@@ -125,20 +125,21 @@ fn hash_of<'a>(hashes: Option<&'a str>, kind: &str) -> Option<&'a str> {
         .map(|(_, hash)| hash.trim())
 }
 
-/// `/pkg/` name of a file the build writes as `stem.ext`, or `stem.HASH.ext` with hashing on.
+/// The name of a file the build writes as `stem.ext`, or `stem.HASH.ext` with hashing on.
 fn hashed(stem: &str, ext: &str, hash: Option<&str>) -> String {
     match hash {
-        Some(hash) => format!("/pkg/{stem}.{hash}.{ext}"),
-        None => format!("/pkg/{stem}.{ext}"),
+        Some(hash) => format!("{stem}.{hash}.{ext}"),
+        None => format!("{stem}.{ext}"),
     }
 }
 
 /// The site's files as every page links them, named once at start.
 fn site_files(hashes: Option<&str>) -> SiteFiles {
+    let link = |ext| format!("/pkg/{}", hashed(OUTPUT_NAME, ext, hash_of(hashes, ext)));
     SiteFiles {
-        css: hashed(OUTPUT_NAME, "css", hash_of(hashes, "css")),
-        js: hashed(OUTPUT_NAME, "js", hash_of(hashes, "js")),
-        wasm: hashed(OUTPUT_NAME, "wasm", hash_of(hashes, "wasm")),
+        css: link("css"),
+        js: link("js"),
+        wasm: link("wasm"),
     }
 }
 
@@ -146,10 +147,7 @@ fn site_files(hashes: Option<&str>) -> SiteFiles {
 /// adds preload links for a lazy page's chunks when the page is rendered. Read once at start.
 /// None for a build without split chunks.
 fn split_manifest(pkg: &Path, hashes: Option<&str>) -> Option<leptos::WasmSplitManifest> {
-    let name = match hash_of(hashes, "manifest") {
-        Some(hash) => format!("__wasm_split_manifest.{hash}.json"),
-        None => "__wasm_split_manifest.json".to_string(),
-    };
+    let name = hashed("__wasm_split_manifest", "json", hash_of(hashes, "manifest"));
     let file = std::fs::read_to_string(pkg.join(name)).ok()?;
     let chunks: std::collections::HashMap<String, Vec<String>> = match serde_json::from_str(&file) {
         Ok(chunks) => chunks,
