@@ -429,6 +429,16 @@ mod body {
     fn FilterForm(view: View, accounts: Vec<String>, regions: Vec<String>) -> impl IntoView {
         let option = |value: String, label: String, selected: bool| view! { <option value=value selected=selected>{label}</option> };
         let any = |label: &'static str| view! { <option value="">{label}</option> };
+        // Options named by their values (accounts, Regions), the view's choice selected.
+        let values = |values: Vec<String>, chosen: Option<&String>| {
+            values
+                .into_iter()
+                .map(|v| {
+                    let sel = chosen == Some(&v);
+                    option(v.clone(), v, sel)
+                })
+                .collect_view()
+        };
         view! {
                 <label>
                     "Type"
@@ -448,14 +458,14 @@ mod body {
                     "Account"
                     <select name="account">
                         {any("any account")}
-                        {accounts.into_iter().map(|a| { let sel = view.account.as_ref() == Some(&a); option(a.clone(), a, sel) }).collect_view()}
+                        {values(accounts, view.account.as_ref())}
                     </select>
                 </label>
                 <label>
                     "Region"
                     <select name="region">
                         {any("any region")}
-                        {regions.into_iter().map(|r| { let sel = view.region.as_ref() == Some(&r); option(r.clone(), r, sel) }).collect_view()}
+                        {values(regions, view.region.as_ref())}
                     </select>
                 </label>
                 <label>
