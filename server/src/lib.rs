@@ -124,6 +124,15 @@ pub async fn build(config: &Config, admin_password: Option<Secret>) -> Result<Co
     })
 }
 
+/// `println!` for the lines meant for the terminal, without the panic when standard output is
+/// closed: they are lost then, and the console goes on.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub async fn run(config: Config) -> Result<(), StartError> {
     let addr = config.listen_addr().map_err(StartError::Config)?;
     let admin_password = std::env::var("CKS_ADMIN_PASSWORD").ok().map(Secret::new);
@@ -134,25 +143,26 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let addr = listener
         .local_addr()
         .map_err(|source| StartError::Listen { addr, source })?;
-    // The terminal, not the log: this is the one place the first password is ever shown.
-    println!("cks-console {} listening on http://{addr}", app::VERSION);
-    println!("backend: {}", console.backend.info.label());
+    // The terminal, not the log: this is the one place the first password is ever shown. A closed
+    // standard output (`cks-console | head -1`) loses these lines, and must not stop the console.
+    say!("cks-console {} listening on http://{addr}", app::VERSION);
+    say!("backend: {}", console.backend.info.label());
     tracing::info!(%addr, backend = %console.backend.info.label(), "listening");
     match &console.bootstrap {
         AdminBootstrap::CreatedWithGeneratedPassword(p) => {
-            println!(
+            say!(
                 "first start: created user 'admin' (operator) with one-time password: {}",
                 p.expose()
             );
-            println!(
+            say!(
                 "sign in at http://{addr}/login as admin with that password; it is not shown again"
             );
         }
         AdminBootstrap::CreatedWithGivenPassword => {
-            println!("first start: created user 'admin' (operator) with the password from CKS_ADMIN_PASSWORD");
-            println!("sign in at http://{addr}/login as admin");
+            say!("first start: created user 'admin' (operator) with the password from CKS_ADMIN_PASSWORD");
+            say!("sign in at http://{addr}/login as admin");
         }
-        AdminBootstrap::AlreadyHasUsers => println!("sign in at http://{addr}/login"),
+        AdminBootstrap::AlreadyHasUsers => say!("sign in at http://{addr}/login"),
     }
     axum::serve(
         listener,

@@ -270,3 +270,70 @@ async fn a_console_asked_to_stop_with_a_live_page_open_exits() {
     let status = status.expect("the console still runs 30 s after SIGTERM");
     assert!(status.success(), "{status:?}");
 }
+
+/// `cks-console | head -1`, or a service manager that closes standard output: the lines meant
+/// for the terminal are lost, and the console still starts and serves.
+#[test]
+fn a_closed_standard_output_does_not_stop_the_console() {
+    use std::io::{BufRead, BufReader, Read};
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = console()
+        .args([
+            "--ephemeral",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .env("CKS_ADMIN_PASSWORD", "long-enough-pw")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut addr = None;
+    for line in stderr.by_ref().lines().map_while(Result::ok) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Ok(log) = serde_json::from_str::<serde_json::Value>(&line) {
+            if log["fields"]["message"] == "listening" {
+                addr = log["fields"]["addr"].as_str().map(str::to_string);
+                break;
+            }
+        }
+    }
+    // Whatever it writes later is drained, so that standard error never fills up.
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+    });
+    let addr = addr.unwrap_or_else(|| panic!("never listened: {seen}"));
+    let answer = get_status_line(&addr, "/login");
+    let still_running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(answer, "HTTP/1.1 200 OK", "after {seen}");
+    assert!(still_running, "the console exited after answering");
+}
+
+/// The status line of a plain HTTP/1.1 GET, or what went wrong.
+fn get_status_line(addr: &str, path: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let mut stream = match std::net::TcpStream::connect(addr) {
+        Ok(s) => s,
+        Err(e) => return format!("connect: {e}"),
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+    if let Err(e) = write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ) {
+        return format!("write: {e}");
+    }
+    let mut line = String::new();
+    match BufReader::new(stream).read_line(&mut line) {
+        Ok(_) => line.trim_end().to_string(),
+        Err(e) => format!("read: {e}"),
+    }
+}
