@@ -61,11 +61,17 @@ test('a store changed through kms-sim directly updates the open list page in pla
   const state = page.getByRole('row', { name: /private-xks/ }).locator('.badge');
   await expect(state).toHaveText('CONNECTED');
   await page.evaluate(() => { (window as unknown as { kept: number }).kept = 7; });
+  // Somebody moving through the list with the keyboard is on that store's link.
+  const link = page.getByRole('row', { name: /private-xks/ }).getByRole('link', { name: 'private-xks' });
+  await link.focus();
+  await expect(link).toBeFocused();
   try {
     await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: privateXks }));
     // The watcher reads a quiet target every 30 s (--refresh-interval's default).
     await expect(state).toHaveText(/^DISCONNECT(ING|ED)$/, { timeout: 45_000 });
     expect(await page.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(7);
+    // The row is new HTML; the focus is on the same store's link, not lost to the page.
+    await expect(link).toBeFocused();
   } finally {
     // Leave the demo as it was, for the other tests.
     await expect.poll(async () => {

@@ -125,6 +125,8 @@ fn FleetView(
     reload: Callback<()>,
 ) -> impl IntoView {
     let pending = refresh.pending();
+    #[cfg(feature = "hydrate")]
+    keep_focus::in_list();
     view! {
         {fleet.transitioning.then(|| view! { <AutoRefresh seconds=REFRESH_SECONDS reload noscript_only=true /> })}
         <div class="freshness">
@@ -139,6 +141,66 @@ fn FleetView(
         <div class="target-banners" inner_html=fleet.banners></div>
         <form method="get" action="/" class="filters" inner_html=fleet.filters></form>
         <div class="fleet-list" inner_html=fleet.list></div>
+    }
+}
+
+/// The list's links (a store, a column's sort, a page) are new elements after each update. The
+/// one that had the keyboard focus hands it on to its successor, the link with the same address,
+/// so that somebody moving through the list with the keyboard keeps their place.
+#[cfg(feature = "hydrate")]
+mod keep_focus {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    const LIST: &str = ".fleet-list";
+
+    /// Called as the view is built, before the new HTML replaces the old: notes the focused
+    /// link, and once the new HTML is in, focuses its successor if the focus went with the old.
+    pub fn in_list() {
+        let Some(href) = focused_link() else {
+            return;
+        };
+        // After the effects of this build: the new HTML goes in once the view is built, in a
+        // later task than this effect's own.
+        Effect::new(move |_| {
+            let href = href.clone();
+            request_animation_frame(move || refocus(&href));
+        });
+    }
+
+    fn refocus(href: &str) {
+        let document = document();
+        let lost = document.active_element().is_none_or(|e| {
+            document
+                .body()
+                .is_some_and(|body| body.is_same_node(Some(&e)))
+        });
+        if !lost {
+            return;
+        }
+        let links = document
+            .query_selector(LIST)
+            .ok()
+            .flatten()
+            .and_then(|list| list.query_selector_all("a[href]").ok());
+        let Some(links) = links else {
+            return;
+        };
+        let successor = (0..links.length())
+            .filter_map(|i| links.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            .find(|a| a.get_attribute("href").as_deref() == Some(href));
+        if let Some(a) = successor {
+            let _ = a.focus();
+        }
+    }
+
+    fn focused_link() -> Option<String> {
+        let focused = document().active_element()?;
+        focused.closest(LIST).ok().flatten()?;
+        (focused.tag_name() == "A")
+            .then(|| focused.get_attribute("href"))
+            .flatten()
     }
 }
 
