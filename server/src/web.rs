@@ -207,7 +207,7 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         ));
 
     let context = {
-        let services = state.services.clone();
+        let services = Arc::new(state.services.clone());
         let files = site_files(hashes.as_deref());
         let split = split_manifest(&site_root.join("pkg"), hashes.as_deref());
         move || {

@@ -46,7 +46,7 @@ pub async fn change_password(
                 "must differ from the current one",
             ));
         }
-        let users = services()?.users;
+        let users = services()?.users.clone();
         let client = guard::client_address().await;
         users
             .authenticate(&user.username, &current, &client)

@@ -39,7 +39,7 @@ pub async fn act_on_key_store(
             ));
         }
         let (target, id) = (store.target(), store.id);
-        let stores = services()?.stores;
+        let stores = services()?.stores.clone();
         let result = match action {
             Action::Connect => stores.connect(&target, &id).await,
             Action::Disconnect => stores.disconnect(&target, &id).await,

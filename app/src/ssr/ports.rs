@@ -209,6 +209,9 @@ pub trait DemoControl: Send + Sync + 'static {
     async fn proxy_config(&self, host: &str, path_prefix: &str) -> Option<String>;
 }
 
-pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| AppError::Internal("services not configured".into()))
+/// The request's services. They are in the context behind one `Arc`: each page and server
+/// function takes a copy, and a copy of the struct would be a reference count for each service.
+pub fn services() -> Result<Arc<Services>, AppError> {
+    use_context::<Arc<Services>>()
+        .ok_or_else(|| AppError::Internal("services not configured".into()))
 }
