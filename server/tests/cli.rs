@@ -126,19 +126,23 @@ fn first_log_line(cmd: &mut Command) -> (String, Option<std::process::ExitStatus
     (line, status)
 }
 
+/// A console on a free port, keeping nothing, logging JSON lines to standard error.
+fn ephemeral_with_json_logs() -> Command {
+    let mut c = console();
+    c.args([
+        "--ephemeral",
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+    ])
+    .env("CKS_ADMIN_PASSWORD", "long-enough-pw");
+    c
+}
+
 #[test]
 fn json_logs_are_one_json_object_a_line() {
-    let (line, _) = first_log_line(
-        console()
-            .args([
-                "--ephemeral",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-            ])
-            .env("CKS_ADMIN_PASSWORD", "long-enough-pw"),
-    );
+    let (line, _) = first_log_line(&mut ephemeral_with_json_logs());
     let log: serde_json::Value =
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
     assert_eq!(log["level"], "INFO");
@@ -278,15 +282,7 @@ fn a_closed_standard_output_does_not_stop_the_console() {
     use std::io::{BufRead, BufReader, Read};
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut child = console()
-        .args([
-            "--ephemeral",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .env("CKS_ADMIN_PASSWORD", "long-enough-pw")
+    let mut child = ephemeral_with_json_logs()
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
