@@ -174,25 +174,27 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
-        "kms-sim KMS endpoint:  {}  (credentials test/test, account 000000000000)",
-        running.kms_url()
-    );
-    println!(
-        "XKS proxy simulator:   https://{}  (endpoints https://<name>.{})",
-        running.xks_addr(),
-        kms_sim::xks::SIM_DOMAIN
-    );
-    println!(
-        "admin API:             {}/_sim/world{}",
-        running.kms_url(),
-        if guarded {
+    // For the terminal. A closed standard output (`kms-sim | head -1`) loses it, and the
+    // simulator goes on serving.
+    let banner = format!(
+        "kms-sim KMS endpoint:  {url}  (credentials test/test, account 000000000000)\n\
+         XKS proxy simulator:   https://{xks}  (endpoints https://<name>.{domain})\n\
+         admin API:             {url}/_sim/world{guard}\n\
+         try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url {url} kms describe-custom-key-stores\n",
+        url = running.kms_url(),
+        xks = running.xks_addr(),
+        domain = kms_sim::xks::SIM_DOMAIN,
+        guard = if guarded {
             "  (Authorization: Bearer <admin token>)"
         } else {
             ""
-        }
+        },
     );
-    println!("try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url {} kms describe-custom-key-stores", running.kms_url());
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }

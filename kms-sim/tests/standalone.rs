@@ -291,3 +291,48 @@ async fn an_admin_token_closes_the_admin_api_to_requests_without_it() {
     let kms = client(&url, "us-east-1", "test", "test");
     assert!(kms.describe_custom_key_stores().send().await.is_ok());
 }
+
+/// `kms-sim | head -1`, or a service manager that closes standard output: the banner is lost,
+/// and the simulator still serves.
+#[tokio::test]
+async fn a_closed_standard_output_does_not_stop_the_simulator() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = Command::new(env!("CARGO_BIN_EXE_kms-sim"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--xks-listen", "127.0.0.1:0", "--ephemeral", "--demo"])
+        .stdout(writer)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kms-sim starts");
+    let mut sim = Sim(child);
+    let kms = client(
+        &format!("http://127.0.0.1:{port}"),
+        "us-east-1",
+        "test",
+        "test",
+    );
+    let mut answer = None;
+    for _ in 0..100 {
+        if let Some(status) = sim.0.try_wait().unwrap() {
+            panic!("kms-sim exited: {status:?}");
+        }
+        if let Ok(out) = kms.describe_custom_key_stores().send().await {
+            answer = Some(out.custom_key_stores().len());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answer.is_some_and(|n| n > 0), "no answer: {answer:?}");
+    // It serves from the moment it listens, a moment before it writes its banner: it is asked
+    // again once that moment is well past.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(sim.0.try_wait().unwrap().is_none(), "kms-sim exited");
+    let again = kms.describe_custom_key_stores().send().await;
+    assert!(again.is_ok(), "{again:?}");
+}
