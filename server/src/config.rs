@@ -87,6 +87,17 @@ pub struct Config {
     #[arg(long = "trusted-proxy", env = "CKS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::forwarded::parse_trusted_proxy, value_name = "ADDR")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 
+    /// The header the trusted proxies append the client's address to: `x-forwarded-for`, or
+    /// `forwarded` (RFC 7239, its `for=`). Only that one is read.
+    #[arg(
+        long,
+        env = "CKS_FORWARDED_HEADER",
+        value_name = "HEADER",
+        default_value = "x-forwarded-for",
+        requires = "trusted_proxies"
+    )]
+    pub forwarded_header: crate::forwarded::ForwardedHeader,
+
     /// Sign in through this OpenID Connect provider (its issuer URL; discovery finds the rest).
     /// The client secret comes from CKS_OIDC_CLIENT_SECRET only, never a flag.
     #[arg(long, env = "CKS_OIDC_ISSUER", value_parser = parse_webhook, value_name = "URL", requires = "oidc_client_id")]

@@ -1,7 +1,8 @@
 //! The address a request came from, for the sign-in throttle and the cap on pending identity
 //! provider sign-ins. Behind a reverse proxy every request arrives from the proxy; with
-//! `--trusted-proxy` the console believes the `X-Forwarded-For` entries those proxies added, and
-//! nobody else's.
+//! `--trusted-proxy` the console believes the entries those proxies added to `X-Forwarded-For`
+//! (or, with `--forwarded-header forwarded`, the `for=` of RFC 7239's `Forwarded`), and nobody
+//! else's.
 
 use app::ssr::guard::ClientAddress;
 use axum::extract::{ConnectInfo, Request, State};
@@ -12,36 +13,64 @@ use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-/// The proxies whose `X-Forwarded-For` entries are believed.
+/// The header the trusted proxies append the client to. Only one is read: a proxy that appends
+/// to one passes the other on as the client wrote it, and a client could choose its address.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1` (nginx, HAProxy, AWS load balancers).
+    #[default]
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// RFC 7239: `Forwarded: for=client;proto=https, for=proxy1` (Envoy, Traefik, and others
+    /// when asked to).
+    #[value(name = "forwarded")]
+    Forwarded,
+}
+
+/// The proxies whose entries in the [`ForwardedHeader`] are believed.
 #[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(Arc<[IpNet]>);
+pub struct TrustedProxies {
+    nets: Arc<[IpNet]>,
+    header: ForwardedHeader,
+}
 
 impl TrustedProxies {
-    pub fn new(nets: &[IpNet]) -> TrustedProxies {
-        TrustedProxies(nets.into())
+    pub fn new(nets: &[IpNet], header: ForwardedHeader) -> TrustedProxies {
+        TrustedProxies {
+            nets: nets.into(),
+            header,
+        }
     }
 
     fn trust(&self, ip: IpAddr) -> bool {
-        self.0.iter().any(|net| net.contains(&ip))
+        self.nets.iter().any(|net| net.contains(&ip))
     }
 
     /// The client of a request that arrived from `peer`: `peer` itself unless it is a trusted
-    /// proxy; otherwise the `X-Forwarded-For` entries are read from the right (the nearest hop
-    /// first), passing over trusted proxies, and the first other address is the client. An entry
-    /// that is not an address ends the walk: the client is then the last hop that was believed.
-    /// A client cannot choose its address by sending the header itself: its own entries are left
-    /// of the one its proxy appended.
+    /// proxy; otherwise the header's entries are read from the right (the nearest hop first),
+    /// passing over trusted proxies, and the first other address is the client. An entry that
+    /// is not an address (`unknown`, an obfuscated `_name`) ends the walk: the client is then the
+    /// last hop that was believed. A client cannot choose its address by sending the header
+    /// itself: its own entries are left of the one its proxy appended.
     pub fn client_of(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let mut client = peer.to_canonical();
         if !self.trust(client) {
             return client;
         }
-        for value in headers.get_all("x-forwarded-for").iter().rev() {
+        let name = match self.header {
+            ForwardedHeader::XForwardedFor => "x-forwarded-for",
+            ForwardedHeader::Forwarded => "forwarded",
+        };
+        for value in headers.get_all(name).iter().rev() {
             let Ok(list) = value.to_str() else {
                 return client;
             };
-            for entry in list.rsplit(',') {
-                let Some(ip) = parse_entry(entry) else {
+            for element in list.rsplit(',') {
+                let entry = match self.header {
+                    ForwardedHeader::XForwardedFor => Some(element),
+                    ForwardedHeader::Forwarded => for_parameter(element),
+                };
+                let Some(ip) = entry.and_then(parse_entry) else {
                     return client;
                 };
                 client = ip;
@@ -54,12 +83,32 @@ impl TrustedProxies {
     }
 }
 
-/// One `X-Forwarded-For` entry: an IPv4 or IPv6 address, or either with a port (`192.0.2.1:443`,
-/// `[2001:db8::1]:443`), as some proxies write it.
+/// The `for=` parameter of one `Forwarded` element (`for=192.0.2.60;proto=http;by=203.0.113.43`),
+/// without its quotes. Parameter names are case-insensitive (RFC 7239, section 4).
+fn for_parameter(element: &str) -> Option<&str> {
+    element.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| value.trim())
+            .map(|v| {
+                v.strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(v)
+            })
+    })
+}
+
+/// One entry: an IPv4 or IPv6 address, or either with a port (`192.0.2.1:443`,
+/// `[2001:db8::1]:443`), as some proxies write it, or an IPv6 address in brackets without one
+/// (`Forwarded: for="[2001:db8::1]"`).
 fn parse_entry(entry: &str) -> Option<IpAddr> {
     let entry = entry.trim();
-    entry
-        .parse::<IpAddr>()
+    let bare = entry
+        .strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .unwrap_or(entry);
+    bare.parse::<IpAddr>()
         .ok()
         .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
         .map(|ip| ip.to_canonical())
@@ -116,7 +165,7 @@ mod tests {
             .iter()
             .map(|s| parse_trusted_proxy(s).unwrap())
             .collect();
-        TrustedProxies::new(&nets)
+        TrustedProxies::new(&nets, ForwardedHeader::XForwardedFor)
     }
 
     fn headers(values: &[&[u8]]) -> HeaderMap {
@@ -195,6 +244,41 @@ mod tests {
             trusted.client_of(ip("::ffff:127.0.0.1"), &h),
             ip("203.0.113.9")
         );
+    }
+
+    /// RFC 7239's own examples (sections 4 and 7.1), behind a trusted 127.0.0.1.
+    #[test]
+    fn with_the_forwarded_header_the_client_is_its_nearest_for_that_is_not_trusted() {
+        let nets = [parse_trusted_proxy("127.0.0.1").unwrap()];
+        let trusted = TrustedProxies::new(&nets, ForwardedHeader::Forwarded);
+        let forwarded = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.append("forwarded", http::HeaderValue::from_str(v).unwrap());
+            h
+        };
+        let peer = ip("127.0.0.1");
+        for (value, client) in [
+            (r#"for="_gazonk""#, "127.0.0.1"),
+            (r#"For="[2001:db8:cafe::17]:4711""#, "2001:db8:cafe::17"),
+            ("for=192.0.2.60;proto=http;by=203.0.113.43", "192.0.2.60"),
+            ("for=192.0.2.43, for=198.51.100.17", "198.51.100.17"),
+            ("for=192.0.2.43, for=127.0.0.1", "192.0.2.43"),
+            (r#"for="[2001:db8::1]""#, "2001:db8::1"),
+            // An element without `for` says nothing of the client: the walk ends there.
+            ("for=192.0.2.43, proto=https", "127.0.0.1"),
+            ("for=unknown, for=192.0.2.43", "192.0.2.43"),
+        ] {
+            assert_eq!(
+                trusted.client_of(peer, &forwarded(value)),
+                ip(client),
+                "{value}"
+            );
+        }
+        // Only the header named is read: X-Forwarded-For, which this proxy passes on as the
+        // client wrote it, names nobody.
+        assert_eq!(trusted.client_of(peer, &headers(&[b"203.0.113.9"])), peer);
+        let xff = proxies(&["127.0.0.1"]);
+        assert_eq!(xff.client_of(peer, &forwarded("for=203.0.113.9")), peer);
     }
 
     #[test]

@@ -182,7 +182,10 @@ pub async fn router(parts: RouterParts<'_>) -> Result<Router, StartError> {
         asset_names: crate::assets::AssetNames::new(site_root.join("pkg")),
         live: parts.live,
         oidc: parts.oidc,
-        trusted_proxies: crate::forwarded::TrustedProxies::new(&parts.config.trusted_proxies),
+        trusted_proxies: crate::forwarded::TrustedProxies::new(
+            &parts.config.trusted_proxies,
+            parts.config.forwarded_header,
+        ),
     }));
 
     let session_store = SqliteStore::new(parts.pool);

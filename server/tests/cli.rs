@@ -33,6 +33,7 @@ fn help_documents_every_flag_with_its_environment_variable() {
         ("--site-root", "CKS_SITE_ROOT"),
         ("--reset-demo", "CKS_RESET_DEMO"),
         ("--trusted-proxy", "CKS_TRUSTED_PROXIES"),
+        ("--forwarded-header", "CKS_FORWARDED_HEADER"),
     ]);
 }
 
@@ -45,6 +46,14 @@ fn a_bad_flag_value_is_one_line_and_exit_code_2() {
         vec!["--trusted-proxy", "proxy.internal"],
         vec!["--trusted-proxy", "10.0.0.0/33"],
         vec!["--trusted-proxy", "0.0.0.0/0"],
+        vec![
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--forwarded-header",
+            "x-real-ip",
+        ],
+        // A header to read, but no proxy to believe it from: a mistake, said at start.
+        vec!["--forwarded-header", "forwarded"],
     ] {
         let out = console().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -1,6 +1,7 @@
 //! README "Behind a reverse proxy": the sign-in throttle counts the client's address, which comes
-//! from `X-Forwarded-For` only when the request arrives from a `--trusted-proxy`. Real HTTP, so
-//! that the console sees a real peer address (127.0.0.1, the "proxy" here).
+//! from `X-Forwarded-For` (or `Forwarded`, with `--forwarded-header`) only when the request
+//! arrives from a `--trusted-proxy`. Real HTTP, so that the console sees a real peer address
+//! (127.0.0.1, the "proxy" here).
 //!
 //! One test here installs the process's log subscriber.
 
@@ -27,12 +28,17 @@ async fn listening(extra: &[&str]) -> String {
 
 /// A sign-in as the sign-in page sends it, through a proxy that says it came from `forwarded`.
 async fn sign_in_via(url: &str, forwarded: &[u8], password: &str) -> StatusCode {
+    sign_in_with(url, "x-forwarded-for", forwarded, password).await
+}
+
+/// The same, through a proxy that writes `header: forwarded`.
+async fn sign_in_with(url: &str, header: &str, forwarded: &[u8], password: &str) -> StatusCode {
     reqwest::Client::new()
         .post(format!("{url}/api/login"))
         .header("origin", url)
         .header("accept", "application/json")
         .header(
-            "x-forwarded-for",
+            header,
             reqwest::header::HeaderValue::from_bytes(forwarded).unwrap(),
         )
         .form(&[("username", "admin"), ("password", password)])
@@ -84,6 +90,53 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own() {
             .lines()
             .any(|l| l.contains("signed in") && l.contains("198.51.100.7")),
         "{logged}"
+    );
+}
+
+/// README "Behind a reverse proxy": a proxy that writes RFC 7239's `Forwarded` header.
+#[tokio::test]
+async fn a_proxy_that_writes_forwarded_is_read_with_forwarded_header_forwarded() {
+    let url = listening(&[
+        "--trusted-proxy",
+        "127.0.0.1",
+        "--forwarded-header",
+        "forwarded",
+    ])
+    .await;
+    let guesser = b"for=203.0.113.9;proto=https";
+    for _ in 0..3 {
+        assert_eq!(
+            sign_in_with(&url, "forwarded", guesser, WRONG).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in_with(&url, "forwarded", guesser, ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // An X-Forwarded-For that this proxy passed on untouched names nobody: still the guesser.
+    let both = reqwest::Client::new()
+        .post(format!("{url}/api/login"))
+        .header("origin", &url)
+        .header("accept", "application/json")
+        .header("forwarded", "for=203.0.113.9")
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(both, StatusCode::TOO_MANY_REQUESTS);
+    // The owner, at an IPv6 address behind the same proxy, signs in at once.
+    assert_eq!(
+        sign_in_with(
+            &url,
+            "forwarded",
+            br#"for="[2001:db8:cafe::17]:4711";proto=https"#,
+            ADMIN_PASSWORD
+        )
+        .await,
+        StatusCode::OK
     );
 }
 
