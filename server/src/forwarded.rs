@@ -267,6 +267,13 @@ mod tests {
             // An element without `for` says nothing of the client: the walk ends there.
             ("for=192.0.2.43, proto=https", "127.0.0.1"),
             ("for=unknown, for=192.0.2.43", "192.0.2.43"),
+            // Odd and broken values end the walk at the proxy, calmly.
+            ("for=", "127.0.0.1"),
+            (r#"for=""#, "127.0.0.1"),
+            (";;;,,,", "127.0.0.1"),
+            ("for=[::1", "127.0.0.1"),
+            ("for==192.0.2.43", "127.0.0.1"),
+            (r#"for="192.0.2.43"x"#, "127.0.0.1"),
         ] {
             assert_eq!(
                 trusted.client_of(peer, &forwarded(value)),
