@@ -373,11 +373,15 @@ impl RunStore {
         .map_err(db)?;
         let id = inserted.last_insert_rowid();
         // The page shows the latest; older deliveries go, so a flapping target cannot fill the disk.
-        sqlx::query("DELETE FROM notification_deliveries WHERE id <= ?")
+        // The delivery is recorded whatever happens here: an error would leave its id unknown,
+        // and its next attempt would record it a second time.
+        if let Err(e) = sqlx::query("DELETE FROM notification_deliveries WHERE id <= ?")
             .bind(id - DELIVERIES_KEPT)
             .execute(&self.pool)
             .await
-            .map_err(db)?;
+        {
+            tracing::warn!(error = %e, "old notification deliveries not removed");
+        }
         Ok(id)
     }
 
@@ -470,5 +474,70 @@ impl RunStore {
                 detail: r.10,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::notification::{Delivery, DeliveryStatus};
+    use app::domain::store::TargetRef;
+
+    /// The Notifications page shows one row for each delivery, however many attempts it takes,
+    /// even when removing old rows fails.
+    #[tokio::test]
+    async fn a_delivery_is_one_row_even_when_old_rows_cannot_be_removed() {
+        let (pool, _dir) = crate::db::scratch().await.unwrap();
+        let store = RunStore::new(pool.clone());
+        // A full table, and a database that refuses every removal from it.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO notification_deliveries (at_ms, event, account, region, receiver, status, attempts, updated_ms)
+             SELECT 0, 'target_readable', '111122223333', 'eu-west-1', 'http://127.0.0.1:9', 'delivered', 1, 0 FROM n",
+        )
+        .bind(DELIVERIES_KEPT)
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "CREATE TRIGGER keep_all BEFORE DELETE ON notification_deliveries
+             BEGIN SELECT RAISE(FAIL, 'removal refused'); END",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let mut delivery = Delivery {
+            id: 0,
+            at_ms: 1,
+            event: "store_failed".into(),
+            target: TargetRef {
+                account: "111122223333".into(),
+                region: "eu-west-1".into(),
+            },
+            store_id: Some("cks-1".into()),
+            store_name: Some("name".into()),
+            receiver: "http://127.0.0.1:9".into(),
+            status: DeliveryStatus::Retrying,
+            attempts: 1,
+            last_error: Some("could not connect to the receiver".into()),
+            updated_ms: 1,
+        };
+        delivery.id = store.record_delivery(&delivery).await.unwrap();
+        assert_ne!(delivery.id, 0);
+        delivery.attempts = 2;
+        delivery.status = DeliveryStatus::Delivered;
+        assert_eq!(store.record_delivery(&delivery).await.unwrap(), delivery.id);
+        let rows: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notification_deliveries WHERE event = 'store_failed'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(rows, 1);
+        let latest = &store.deliveries().await.unwrap()[0];
+        assert_eq!(
+            (latest.attempts, latest.status),
+            (2, DeliveryStatus::Delivered)
+        );
     }
 }
