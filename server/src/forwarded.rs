@@ -27,6 +27,24 @@ pub enum ForwardedHeader {
     Forwarded,
 }
 
+impl ForwardedHeader {
+    fn name(self) -> &'static str {
+        match self {
+            ForwardedHeader::XForwardedFor => "x-forwarded-for",
+            ForwardedHeader::Forwarded => "forwarded",
+        }
+    }
+
+    /// The address part of one of the header's comma-separated elements: the whole element, or a
+    /// `Forwarded` element's `for=`.
+    fn address_in(self, element: &str) -> Option<&str> {
+        match self {
+            ForwardedHeader::XForwardedFor => Some(element),
+            ForwardedHeader::Forwarded => for_parameter(element),
+        }
+    }
+}
+
 /// The proxies whose entries in the [`ForwardedHeader`] are believed.
 #[derive(Clone, Debug, Default)]
 pub struct TrustedProxies {
@@ -57,20 +75,12 @@ impl TrustedProxies {
         if !self.trust(client) {
             return client;
         }
-        let name = match self.header {
-            ForwardedHeader::XForwardedFor => "x-forwarded-for",
-            ForwardedHeader::Forwarded => "forwarded",
-        };
-        for value in headers.get_all(name).iter().rev() {
+        for value in headers.get_all(self.header.name()).iter().rev() {
             let Ok(list) = value.to_str() else {
                 return client;
             };
             for element in list.rsplit(',') {
-                let entry = match self.header {
-                    ForwardedHeader::XForwardedFor => Some(element),
-                    ForwardedHeader::Forwarded => for_parameter(element),
-                };
-                let Some(ip) = entry.and_then(parse_entry) else {
+                let Some(ip) = self.header.address_in(element).and_then(parse_entry) else {
                     return client;
                 };
                 client = ip;
