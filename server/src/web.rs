@@ -156,10 +156,9 @@ fn split_manifest(pkg: &Path, hashes: Option<&str>) -> Option<leptos::WasmSplitM
             return None;
         }
     };
-    let loader = match hash_of(hashes, "split") {
-        Some(hash) => format!("__wasm_split.{hash}.js"),
-        None => "__wasm_split.______________________.js".to_string(),
-    };
+    // Without a hash, the loader keeps the placeholder cargo-leptos writes in its name.
+    let loader_hash = hash_of(hashes, "split").unwrap_or("______________________");
+    let loader = hashed("__wasm_split", "js", Some(loader_hash));
     Some(leptos::WasmSplitManifest(
         leptos::prelude::ArcStoredValue::new(("/pkg".to_string(), chunks, loader)),
     ))
