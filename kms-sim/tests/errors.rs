@@ -186,9 +186,17 @@ async fn vpc_connection_error_codes() {
     }
 }
 
+/// A simulator without KMS's request quota, for a test that makes more than five calls of one
+/// operation within a second: each call's own answer is what it checks (`request_quotas.rs`
+/// tests the quota), and the sixth would otherwise be throttled, or not, by the clock.
+async fn start_unthrottled(mut config: kms_sim::SimConfig) -> kms_sim::Running {
+    config.request_quota = 0;
+    kms_sim::start(config).await.expect("kms-sim starts")
+}
+
 #[tokio::test]
 async fn create_exceptions_for_cloudhsm() {
-    let sim = start().await;
+    let sim = start_unthrottled(config()).await;
     let kms = client(&sim);
     change_world(&sim, |w| {
         let mut inactive = cluster("cluster-inactivecluster", CA);
@@ -262,7 +270,7 @@ async fn create_exceptions_for_cloudhsm() {
 
 #[tokio::test]
 async fn create_exceptions_for_xks() {
-    let sim = start().await;
+    let sim = start_unthrottled(config()).await;
     let kms = client(&sim);
     create_xks(&kms, "first").send().await.unwrap();
     let e = create_xks(&kms, "second").send().await.unwrap_err();
@@ -320,7 +328,7 @@ async fn create_exceptions_for_xks() {
 async fn create_exceptions_for_vpc_endpoint_services_and_the_quota() {
     let mut config = config();
     config.quota = 2;
-    let sim = kms_sim::start(config).await.unwrap();
+    let sim = start_unthrottled(config).await;
     let kms = client(&sim);
     let vpc = |name: &'static str, endpoint: &'static str, service: &'static str| {
         create_vpc(&kms, name, endpoint, service).send()
